@@ -1,0 +1,64 @@
+"""Reading settings from the environment, with one clear line for each mistake.
+
+A misconfigured production server should say which variable is wrong and stop, not print a
+traceback that hides the cause. settings.py turns a ConfigError into SystemExit with that line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import environ
+
+
+class ConfigError(Exception):
+    """A setting read from the environment is missing or malformed."""
+
+
+def database(env: environ.Env, *, default: str) -> dict[str, Any]:
+    raw = env.str("DATABASE_URL", default=default)
+    try:
+        config = environ.Env.db_url_config(raw)
+    except Exception as exc:  # django-environ raises several types for bad URLs
+        raise ConfigError(f"DATABASE_URL is not a valid database URL ({exc}).") from exc
+    engine = config.get("ENGINE", "")
+    if engine.endswith("sqlite3"):
+        if not config.get("NAME"):
+            raise ConfigError("DATABASE_URL names no SQLite file (expected sqlite:////path/to/db.sqlite3).")
+        # IMMEDIATE makes concurrent writers queue for the lock instead of failing on upgrade;
+        # the timeout lets them wait for it.
+        config.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    elif engine.endswith("postgresql"):
+        if not config.get("NAME"):
+            raise ConfigError("DATABASE_URL names no PostgreSQL database (postgres://user@host:5432/NAME).")
+        config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        config.setdefault("CONN_HEALTH_CHECKS", True)
+    else:
+        raise ConfigError(f"DATABASE_URL must start with sqlite:// or postgres:// (got {raw.split(':', 1)[0]}://).")
+    return config
+
+
+def secret_key(env: environ.Env, *, debug: bool) -> str:
+    key = env.str("SECRET_KEY", default="")
+    if key:
+        return key
+    if debug:
+        # Only a development server (DEBUG on) may run on a throwaway key.
+        return "insecure-development-key-only-for-debug"  # noqa: S105
+    raise ConfigError("SECRET_KEY is not set; production needs a long random value (see .env.example).")
+
+
+def cache(env: environ.Env) -> dict[str, Any]:
+    raw = env.str("CACHE_URL", default="locmemcache://")
+    try:
+        return environ.Env.cache_url_config(raw)
+    except Exception as exc:
+        raise ConfigError(f"CACHE_URL is not a valid cache URL ({exc}).") from exc
+
+
+def email(env: environ.Env) -> dict[str, Any]:
+    raw = env.str("EMAIL_URL", default="consolemail://")
+    try:
+        return environ.Env.email_url_config(raw)
+    except Exception as exc:
+        raise ConfigError(f"EMAIL_URL is not a valid email URL ({exc}).") from exc
