@@ -176,3 +176,16 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
+
+# Geocoding (registrations/geocoding.py). "offline" needs no network; "nominatim" or any geopy geocoder
+# name switches provider without a code change. Nominatim's policy: one request a second for the whole
+# application (GEOCODER_MIN_INTERVAL, shared through the database) and a User-Agent naming the app.
+GEOCODER = env.str("GEOCODER", default="offline")
+GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", default="")
+GEOCODER_DOMAIN = env.str("GEOCODER_DOMAIN", default="")
+GEOCODER_SCHEME = env.str("GEOCODER_SCHEME", default="https")
+GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=5.0)
+GEOCODER_OPTIONS = env.json("GEOCODER_OPTIONS", default={})
+GEOCODER_MIN_INTERVAL = env.float("GEOCODER_MIN_INTERVAL", default=1.0 if GEOCODER == "nominatim" else 0.0)
+if GEOCODER == "nominatim" and not GEOCODER_USER_AGENT:
+    sys.exit("poltwt configuration error: GEOCODER=nominatim needs GEOCODER_USER_AGENT naming this site.")

@@ -1,0 +1,248 @@
+"""Registrations of X accounts for an edition, the government-domain list, and geocoding state."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from events.models import Edition
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def for_edition(self, edition: Edition) -> RegistrationQuerySet:
+        return self.filter(edition=edition)
+
+    def confirmed(self) -> RegistrationQuerySet:
+        return self.filter(email_confirmed_at__isnull=False)
+
+    def approved(self) -> RegistrationQuerySet:
+        return self.filter(status=Registration.Status.APPROVED)
+
+    def public(self) -> RegistrationQuerySet:
+        """What the public may see: approved entries whose registrant consented to be listed."""
+        return self.approved().filter(consent_public=True)
+
+    def located(self) -> RegistrationQuerySet:
+        return self.filter(latitude__isnull=False, longitude__isnull=False)
+
+    def active(self) -> RegistrationQuerySet:
+        """Entries still in play (not withdrawn): the ones that hold their handle for the edition."""
+        return self.exclude(status=Registration.Status.WITHDRAWN)
+
+
+class Registration(models.Model):
+    class Kind(models.TextChoices):
+        AGENCY = "agency", _("Agency account")
+        OFFICER = "officer", _("Individual officer account")
+
+    class AgencyLevel(models.TextChoices):
+        LOCAL = "local", _("Local")
+        REGIONAL = "regional", _("County / regional")
+        STATE = "state", _("State / provincial")
+        NATIONAL = "national", _("National")
+        INTERNATIONAL = "international", _("International")
+
+    class ParticipationModel(models.TextChoices):
+        ALL_CALLS = "all_calls", _("Tweet all calls")
+        ONE_TOPIC = "one_topic", _("Tweet about one topic")
+        TWEET_THE_BEAT = "beat", _("Officers tweet-the-beat")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class GeoStatus(models.TextChoices):
+        PENDING = "pending", _("Geocoding pending")
+        LOCATED = "located", _("Located")
+        NOT_FOUND = "not_found", _("Address not found")
+        REMOVED = "removed", _("No address (withdrawn)")
+
+    class GeoPrecision(models.TextChoices):
+        ADDRESS = "address", _("Street address")
+        CITY = "city", _("City")
+        COUNTRY = "country", _("Country")
+        MANUAL = "manual", _("Set by an organizer")
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="registrations")
+    kind = models.CharField(_("account type"), max_length=10, choices=Kind.choices)
+    handle = models.CharField(_("X handle"), max_length=15)
+
+    agency_name = models.CharField(_("agency name"), max_length=200)
+    agency_level = models.CharField(_("agency level"), max_length=15, choices=AgencyLevel.choices)
+    officer_name = models.CharField(_("officer name"), max_length=200, blank=True)
+    officer_role = models.CharField(_("role or rank"), max_length=100, blank=True)
+
+    email = models.EmailField(_("government email"), blank=True)
+    email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
+    email_domain_recognised = models.BooleanField(_("government domain recognised"), default=False)
+
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("state, province or region"), max_length=100, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    country = CountryField(_("country"), blank=True)
+
+    participation_model = models.CharField(
+        _("participation model"), max_length=10, choices=ParticipationModel.choices
+    )
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    hours_from = models.TimeField(_("tweeting from (local time)"), null=True, blank=True)
+    hours_to = models.TimeField(_("tweeting until (local time)"), null=True, blank=True)
+    consent_public = models.BooleanField(_("consents to appear on the public map and lists"), default=False)
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_reason = models.TextField(_("reason given to the registrant"), blank=True)
+
+    # Geocoding (filled in the background after the registration commits).
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    geo_status = models.CharField(
+        _("geocoding"), max_length=10, choices=GeoStatus.choices, default=GeoStatus.PENDING
+    )
+    geo_precision = models.CharField(_("precision"), max_length=10, choices=GeoPrecision.choices, blank=True)
+    geo_provider = models.CharField(_("geocoder"), max_length=50, blank=True)
+    geo_attempts = models.PositiveSmallIntegerField(default=0)
+    geo_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    geo_error = models.CharField(max_length=300, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+
+    # Bumped to invalidate every private link sent so far (after withdrawal, or on request).
+    link_version = models.PositiveIntegerField(default=1)
+
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("handle"),
+                "edition",
+                condition=~Q(status="withdrawn"),
+                name="registration_unique_handle_per_edition",
+                violation_error_message=_("This X account is already registered for this edition."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_from__isnull=True, hours_to__isnull=True)
+                | Q(hours_from__isnull=False, hours_to__isnull=False),
+                name="registration_hours_both_or_neither",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="registration_point_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["edition", "status"]),
+            models.Index(fields=["geo_status", "geo_next_attempt_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle} ({self.get_kind_display()}, {self.edition.ordinal_label})" if self.handle else (
+            f"Withdrawn registration #{self.pk}"
+        )
+
+    @property
+    def x_url(self) -> str:
+        return f"https://x.com/{self.handle}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
+    def display_name(self) -> str:
+        return self.officer_name if self.kind == self.Kind.OFFICER and self.officer_name else self.agency_name
+
+
+class RegistrationEvent(models.Model):
+    """Audit trail: who did what to a registration, and when (registrants and organizers alike)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Registered")
+        CONFIRMED = "confirmed", _("Email confirmed")
+        EDITED = "edited", _("Edited by the registrant")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        GEOCODED = "geocoded", _("Geocoded")
+        LOCATION_SET = "location_set", _("Location set by an organizer")
+        PURGED = "purged", _("Personal data erased")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=15, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    detail = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class GovernmentDomain(models.Model):
+    """An email domain organizers recognise as governmental; it also matches its subdomains."""
+
+    domain = models.CharField(
+        _("domain"),
+        max_length=253,
+        unique=True,
+        help_text=_("For example police.uk: it also matches wmp.police.uk and pnn.police.uk."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("government email domain")
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs) -> None:
+        self.domain = self.domain.strip().lower().lstrip(".@")
+        super().save(*args, **kwargs)
+
+
+class GeocodeCacheEntry(models.Model):
+    """A provider's answer for one normalised address, so the same address is never sent twice."""
+
+    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the normalised query")
+    query = models.TextField()
+    found = models.BooleanField()
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    precision = models.CharField(max_length=10, blank=True)
+    provider = models.CharField(max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "geocode cache entries"
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class GeocoderThrottle(models.Model):
+    """The next moment a provider may be called, shared by every process through the database."""
+
+    provider = models.CharField(max_length=50, unique=True)
+    next_slot_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.next_slot_at.isoformat()}"
