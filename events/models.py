@@ -15,10 +15,7 @@ DEFAULT_HASHTAG = "#poltwt"
 
 def ordinal_suffix(number: int) -> str:
     """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
-    if 10 <= number % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 
 
@@ -35,7 +32,9 @@ class EditionQuerySet(models.QuerySet):
         return self.open_for_registration(now).order_by("ordinal").first()
 
     def upcoming(self) -> EditionQuerySet:
-        return self.exclude(status__in=[Edition.Status.COMPLETED, Edition.Status.CANCELLED]).order_by("ordinal")
+        return self.exclude(status__in=[Edition.Status.COMPLETED, Edition.Status.CANCELLED]).order_by(
+            "ordinal"
+        )
 
     def past(self) -> EditionQuerySet:
         return self.filter(status=Edition.Status.COMPLETED).order_by("-ordinal")
@@ -54,10 +53,14 @@ class Edition(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     hashtag = models.CharField(_("hashtag"), max_length=50, default=DEFAULT_HASHTAG)
-    theme = models.CharField(_("theme"), max_length=200, blank=True, help_text=_("For example: Time to Unify"))
+    theme = models.CharField(
+        _("theme"), max_length=200, blank=True, help_text=_("For example: Time to Unify")
+    )
     theme_hashtag = models.CharField(_("theme hashtag"), max_length=50, blank=True)
     theme_description = models.TextField(_("theme description"), blank=True)
-    date = models.DateField(_("date"), null=True, blank=True, help_text=_("Leave empty while the date is TBD."))
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("Leave empty while the date is TBD.")
+    )
     start_time = models.TimeField(
         _("local start time"), default=dt.time(8, 0), help_text=_("Local time in each time zone.")
     )
@@ -135,7 +138,10 @@ class Edition(models.Model):
 
     def is_open_for_registration(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
-        if self.status in (self.Status.COMPLETED, self.Status.CANCELLED) or self.registration_opens_at is None:
+        if (
+            self.status in (self.Status.COMPLETED, self.Status.CANCELLED)
+            or self.registration_opens_at is None
+        ):
             return False
         return self.registration_opens_at <= now and (
             self.registration_closes_at is None or now < self.registration_closes_at

@@ -151,8 +151,10 @@ class Registration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"@{self.handle} ({self.get_kind_display()}, {self.edition.ordinal_label})" if self.handle else (
-            f"Withdrawn registration #{self.pk}"
+        return (
+            f"@{self.handle} ({self.get_kind_display()}, {self.edition.ordinal_label})"
+            if self.handle
+            else (f"Withdrawn registration #{self.pk}")
         )
 
     @property

@@ -1,0 +1,86 @@
+"""Settings read from the environment, checked by starting Django in a fresh process as a server would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import environ
+import pytest
+
+from poltwt import config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = (
+    "import django, json; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+    "'name': str(settings.DATABASES['default']['NAME']), 'debug': settings.DEBUG, "
+    "'cache': settings.CACHES['default']['BACKEND'], 'email': settings.EMAIL_BACKEND}))"
+)
+
+
+def start_django(**overrides: str) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in overrides}
+    # Start from a production-like environment, not the test defaults.
+    for key in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "CACHE_URL", "EMAIL_URL"):
+        env.pop(key, None)
+    env.update({"DJANGO_SETTINGS_MODULE": "poltwt.settings", **overrides})
+    return subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_defaults_are_sqlite_console_email_and_locmem_with_debug_off():
+    result = start_django(SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert '"engine": "django.db.backends.sqlite3"' in result.stdout
+    assert str(ROOT / "db.sqlite3") in result.stdout
+    assert '"debug": false' in result.stdout
+    assert "locmem.LocMemCache" in result.stdout
+    assert "console.EmailBackend" in result.stdout
+
+
+def test_postgres_url_selects_postgresql():
+    result = start_django(SECRET_KEY="x" * 50, DATABASE_URL="postgres://postgres@127.0.0.1:5432/poltwt")
+    assert result.returncode == 0, result.stderr
+    assert '"engine": "django.db.backends.postgresql"' in result.stdout
+    assert '"name": "poltwt"' in result.stdout
+
+
+def test_redis_cache_url_selects_redis():
+    result = start_django(SECRET_KEY="x" * 50, CACHE_URL="redis://127.0.0.1:6379/1")
+    assert result.returncode == 0, result.stderr
+    assert "redis.RedisCache" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({}, "SECRET_KEY"),
+        ({"SECRET_KEY": "x" * 50, "DATABASE_URL": "mysqlx://nope"}, "DATABASE_URL"),
+        ({"SECRET_KEY": "x" * 50, "DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://127.0.0.1:5432/"}, "DATABASE_URL"),
+        ({"SECRET_KEY": "x" * 50, "GEOCODER": "nominatim"}, "GEOCODER_USER_AGENT"),
+    ],
+)
+def test_bad_production_configuration_stops_with_one_line_naming_the_variable(overrides, named):
+    result = start_django(**overrides)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert named in lines[0]
+
+
+def test_debug_runs_without_a_secret_key():
+    result = start_django(DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert '"debug": true' in result.stdout
+
+
+def test_sqlite_waits_for_the_write_lock_instead_of_failing():
+    db = config.database(environ.Env(), default="sqlite:////tmp/poltwt-test.sqlite3")
+    assert db["OPTIONS"] == {"timeout": 20, "transaction_mode": "IMMEDIATE"}
