@@ -143,7 +143,7 @@ def participant_window(
     from_day = date
     from_at = _local_instant(from_day, hours_from, zone)
     # Compared in UTC: aware datetimes sharing a tzinfo compare by wall clock and would ignore DST.
-    if from_at <= starts_at:
+    if from_at < starts_at:
         from_day += _DAY
         from_at = _local_instant(from_day, hours_from, zone)
     if from_at >= ends_at:
