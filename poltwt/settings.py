@@ -138,10 +138,16 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     # Behind a TLS-terminating proxy that sets these headers (and strips them from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+
+# Rate limits per client address (django-ratelimit counts in the default cache, so production needs a
+# cache shared by all workers: CACHE_URL=redis://...). Behind a proxy, set BEHIND_PROXY=1.
+RATE_LIMIT_SIGNUP = env.str("RATE_LIMIT_SIGNUP", default="20/h")
+RATE_LIMIT_LINKS = env.str("RATE_LIMIT_LINKS", default="60/h")
 
 # Map tiles: any XYZ tile server; empty means the packaged country outlines alone.
 MAP_TILES_URL = env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -9,4 +9,5 @@ admin.site.index_title = "Global Police Tweet-a-thon"
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("events.urls")),
+    path("", include("registrations.urls")),
 ]

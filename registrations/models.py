@@ -126,6 +126,7 @@ class Registration(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("review_registration", "Can approve or reject registrations")]
         constraints = [
             models.UniqueConstraint(
                 Lower("handle"),

@@ -1,0 +1,53 @@
+"""Emails to registrants: one template set per message (subject.txt, body.txt, body.html)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from registrations import tokens
+from registrations.models import Registration
+
+MESSAGES = ("confirm", "received", "approved", "rejected", "links")
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def registration_links(registration: Registration) -> dict[str, str]:
+    links = {
+        "manage_url": absolute(
+            reverse("registrations:manage", args=[tokens.make_token(registration, "manage")])
+        )
+    }
+    if not registration.is_confirmed:
+        links["confirm_url"] = absolute(
+            reverse("registrations:confirm", args=[tokens.make_token(registration, "confirm")])
+        )
+    return links
+
+
+def build_message(template: str, *, to: str, context: dict) -> EmailMultiAlternatives:
+    base = f"registrations/email/{template}"
+    subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+    text = render_to_string(f"{base}/body.txt", context)
+    html = render_to_string(f"{base}/body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_registration_email(registration: Registration, template: str) -> None:
+    if template not in MESSAGES:
+        raise ValueError(f"unknown registration email {template!r}")
+    if not registration.email:
+        return  # withdrawn or purged: nobody to write to
+    context = {
+        "registration": registration,
+        "edition": registration.edition,
+        **registration_links(registration),
+    }
+    build_message(template, to=registration.email, context=context).send()

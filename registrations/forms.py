@@ -1,0 +1,196 @@
+"""Sign-up and self-service forms: validation and layout only; views call the services."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Edition
+from registrations.models import Registration
+from registrations.validators import normalise_handle, reject_control_characters
+
+AGENCY_FIELDS = [
+    "handle", "agency_name", "agency_level", "email",
+    "street", "city", "region", "postcode", "country",
+    "participation_model", "topic", "hours_from", "hours_to", "consent_public",
+]  # fmt: skip
+OFFICER_FIELDS = [*AGENCY_FIELDS[:1], "officer_name", "officer_role", *AGENCY_FIELDS[1:]]
+SINGLE_LINE_FIELDS = (
+    "agency_name", "officer_name", "officer_role", "street", "city", "region", "postcode", "topic",
+)  # fmt: skip
+
+
+class RegistrationForm(forms.ModelForm):
+    """The agency form; OfficerRegistrationForm adds the officer's name and role."""
+
+    kind = Registration.Kind.AGENCY
+
+    # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    class Meta:
+        model = Registration
+        fields = AGENCY_FIELDS
+        labels = {
+            "handle": _("X (Twitter) handle"),
+            "email": _("Government email address"),
+            "consent_public": _(
+                "Show this account on the public #poltwt map and participant list, "
+                "and add it to the official X list"
+            ),
+        }
+        help_texts = {
+            "handle": _("For example @PaloAltoPolice or https://x.com/PaloAltoPolice. Only X accounts."),
+            "email": _("Your work address at the agency. We send a link to confirm it."),
+            "street": _("The station or headquarters address, never a home address."),
+            "topic": _("Needed if you tweet about one topic, e.g. “road safety”."),
+            "hours_from": _("Leave both times empty if you tweet the whole 24 hours."),
+            "hours_to": _("Local time, 24-hour clock (e.g. 18:00)."),
+        }
+        widgets = {
+            "hours_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "hours_to": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "handle": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "maxlength": 100}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+
+    def __init__(self, *args, edition: Edition, **kwargs) -> None:
+        self.edition = edition
+        super().__init__(*args, **kwargs)
+        # Pasted profile links are longer than the 15-character handle they contain.
+        self.fields["handle"].max_length = 100
+        self.fields["handle"].validators = []
+        for name in ("street", "city", "country"):
+            self.fields[name].required = True
+        self.fields["consent_public"].required = False
+        self.fields["country"].widget.attrs["autocomplete"] = "country"
+        self.fields["street"].widget.attrs["autocomplete"] = "street-address"
+        self.fields["postcode"].widget.attrs["autocomplete"] = "postal-code"
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        self.helper = self._helper()
+
+    def _helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(*self.layout_sections())
+        return helper
+
+    def account_fields(self) -> list[str]:
+        return ["handle", "agency_name", "agency_level"]
+
+    def layout_sections(self) -> list:
+        return [
+            Fieldset(_("The X account"), *self.account_fields()),
+            Fieldset(_("Government email"), "email"),
+            Fieldset(
+                _("Physical address (shown on the map)"),
+                "street",
+                Div(Div("city", css_class="col-md-6"), Div("region", css_class="col-md-6"), css_class="row"),
+                Div(
+                    Div("postcode", css_class="col-md-4"),
+                    Div("country", css_class="col-md-8"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("How you take part"),
+                "participation_model",
+                "topic",
+                Div(
+                    Div("hours_from", css_class="col-6"), Div("hours_to", css_class="col-6"), css_class="row"
+                ),
+            ),
+            Fieldset(_("Consent"), "consent_public"),
+            Div("website", css_class="poltwt-hp", aria_hidden="true"),
+        ]
+
+    def clean_handle(self) -> str:
+        handle = normalise_handle(self.cleaned_data.get("handle", ""))
+        taken = Registration.objects.active().filter(edition=self.edition, handle__iexact=handle)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("@%(handle)s is already registered for the %(edition)s. If it is yours, use the private "
+                  "link in the email you received, or ask for it again."),
+                code="taken",
+                params={"handle": handle, "edition": self.edition.title},
+            )  # fmt: skip
+        return handle
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name in SINGLE_LINE_FIELDS:
+            value = cleaned.get(name)
+            if value:
+                try:
+                    reject_control_characters(value)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        if cleaned.get(
+            "participation_model"
+        ) == Registration.ParticipationModel.ONE_TOPIC and not cleaned.get("topic"):
+            self.add_error("topic", _("Say which topic you will tweet about."))
+        hours = (cleaned.get("hours_from"), cleaned.get("hours_to"))
+        if (hours[0] is None) != (hours[1] is None):
+            self.add_error(
+                "hours_to" if hours[1] is None else "hours_from",
+                _("Give both times, or leave both empty to tweet the whole 24 hours."),
+            )
+        return cleaned
+
+    def registrant_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class OfficerRegistrationForm(RegistrationForm):
+    kind = Registration.Kind.OFFICER
+
+    class Meta(RegistrationForm.Meta):
+        fields = OFFICER_FIELDS
+        labels = {
+            **RegistrationForm.Meta.labels,
+            "agency_name": _("Agency you serve"),
+            "agency_level": _("Level of that agency"),
+            "officer_name": _("Your name"),
+        }
+        help_texts = {
+            **RegistrationForm.Meta.help_texts,
+            "street": _(
+                "Your station’s address, never a home address. The public map shows officers at city level."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer_name"].required = True
+        self.fields["officer_role"].required = True
+
+    def account_fields(self) -> list[str]:
+        return ["handle", "officer_name", "officer_role", "agency_name", "agency_level"]
+
+
+FORMS = {Registration.Kind.AGENCY: RegistrationForm, Registration.Kind.OFFICER: OfficerRegistrationForm}
+
+
+def form_class_for(kind: str) -> type[RegistrationForm]:
+    return FORMS[kind]
+
+
+class LostLinkForm(forms.Form):
+    email = forms.EmailField(label=_("The government email address you registered with"))
+
+
+class RejectForm(forms.Form):
+    """The reason an organizer gives when rejecting; it goes to the registrant."""
+
+    reason = forms.CharField(
+        label=_("Reason sent to the registrant"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )

@@ -1,0 +1,62 @@
+"""Signed, expiring links sent to registrants: confirm an email, manage a registration.
+
+The payload names the registration and the version of its links; bumping `link_version` (on withdrawal)
+invalidates every link sent so far. A confirmation link is also bound to the address it was sent to, so
+changing the email makes the old link useless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Literal
+
+from django.core import signing
+
+from registrations.models import Registration
+
+Purpose = Literal["confirm", "manage"]
+
+MAX_AGE: dict[str, dt.timedelta] = {
+    "confirm": dt.timedelta(days=7),
+    # Long enough to last from sign-up through the edition; a lost or expired link can be re-sent.
+    "manage": dt.timedelta(days=365),
+}
+
+
+class LinkExpired(Exception):
+    pass
+
+
+class LinkInvalid(Exception):
+    pass
+
+
+def _email_tag(email: str) -> str:
+    # Not the address itself: signed tokens are readable by anyone who sees the URL.
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+
+
+def make_token(registration: Registration, purpose: Purpose) -> str:
+    payload = {"r": registration.pk, "v": registration.link_version}
+    if purpose == "confirm":
+        payload["e"] = _email_tag(registration.email)
+    return signing.dumps(payload, salt=f"poltwt.{purpose}", compress=True)
+
+
+def read_token(token: str, purpose: Purpose) -> Registration:
+    """The registration a valid token names; LinkExpired or LinkInvalid otherwise."""
+    try:
+        payload = signing.loads(token, salt=f"poltwt.{purpose}", max_age=MAX_AGE[purpose])
+    except signing.SignatureExpired as exc:
+        raise LinkExpired from exc
+    except signing.BadSignature as exc:
+        raise LinkInvalid from exc
+    if not isinstance(payload, dict):
+        raise LinkInvalid
+    registration = Registration.objects.select_related("edition").filter(pk=payload.get("r")).first()
+    if registration is None or registration.link_version != payload.get("v"):
+        raise LinkInvalid
+    if purpose == "confirm" and payload.get("e") != _email_tag(registration.email):
+        raise LinkInvalid
+    return registration

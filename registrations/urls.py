@@ -1,0 +1,14 @@
+from django.urls import path
+
+from registrations.views import signup
+
+app_name = "registrations"
+
+urlpatterns = [
+    path("register/<slug:kind>/", signup.register, name="register"),
+    path("registered/", signup.register_done, name="register_done"),
+    path("confirm/<str:token>/", signup.confirm, name="confirm"),
+    path("manage/<str:token>/", signup.manage, name="manage"),
+    path("manage/<str:token>/withdraw/", signup.withdraw, name="withdraw"),
+    path("lost-link/", signup.lost_link, name="lost_link"),
+]

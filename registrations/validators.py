@@ -1,0 +1,88 @@
+"""X handle and government-email rules: pure functions, no database."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+# X refuses handles containing these words; its own pages are not accounts.
+FORBIDDEN_HANDLE_WORDS = ("twitter", "admin")
+X_HOSTS = {"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com", "m.twitter.com"}
+RESERVED_PATHS = {
+    "home", "explore", "search", "settings", "i", "intent", "login", "logout", "signup", "messages",
+    "notifications", "compose", "hashtag", "share", "tos", "privacy",
+}  # fmt: skip
+
+HANDLE_RULES = _(
+    "An X handle has 1 to 15 characters: letters A–Z, digits and underscores, like @PaloAltoPolice."
+)
+
+
+def normalise_handle(raw: str) -> str:
+    """Turn what people paste (@Name, https://twitter.com/Name, x.com/Name?s=20) into Name, or raise."""
+    value = (raw or "").strip()
+    if not value:
+        raise ValidationError(_("Enter the X handle of the account."), code="required")
+    looks_like_url = "/" in value or value.lower().startswith(("http:", "https:", "www."))
+    if looks_like_url:
+        value = _handle_from_url(value)
+    elif value.startswith("@"):
+        value = value[1:]
+    if not HANDLE_RE.fullmatch(value):
+        raise ValidationError(HANDLE_RULES, code="invalid")
+    lowered = value.lower()
+    for word in FORBIDDEN_HANDLE_WORDS:
+        if word in lowered:
+            raise ValidationError(
+                _("X does not allow handles containing “%(word)s”; check the account name.") % {"word": word},
+                code="reserved",
+            )
+    return value
+
+
+def _handle_from_url(value: str) -> str:
+    if "://" not in value:
+        value = "https://" + value
+    parts = urlsplit(value)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if host not in X_HOSTS:
+        raise ValidationError(
+            _("That link is not an X profile. Give the handle, like @PaloAltoPolice, or a link to x.com/…"),
+            code="not_x",
+        )
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if not segments or segments[0].lower() in RESERVED_PATHS:
+        raise ValidationError(
+            _("That link does not point to an X profile; give the handle instead."), code="not_x"
+        )
+    return segments[0].removeprefix("@")
+
+
+def email_domain(email: str) -> str:
+    """The domain of an email address, lower-cased, without a trailing dot."""
+    return email.rsplit("@", 1)[-1].strip().rstrip(".").lower()
+
+
+def domain_is_recognised(domain: str, recognised: Iterable[str]) -> bool:
+    """True when domain is one of the recognised domains or a subdomain of one (wmp.police.uk ~ police.uk)."""
+    domain = domain.lower().rstrip(".")
+    return any(domain == known or domain.endswith("." + known) for known in recognised)
+
+
+def reject_control_characters(value: str) -> None:
+    """Single-line text may not hide control or formatting characters (bidi overrides, NUL, escapes)."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cs", "Co") or char in _BIDI_CONTROLS:
+            raise ValidationError(
+                _("Remove the invisible control characters from this text."), code="control"
+            )
+
+
+# Explicit bidirectional overrides can disguise text (a handle shown reversed); plain RTL text is fine.
+_BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}

@@ -1,0 +1,168 @@
+"""Sign-up, email confirmation and the registrant's private manage pages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from events.models import Edition
+from poltwt.ratelimit import client_ip, link_rate, signup_rate
+from registrations import services, tokens
+from registrations.forms import LostLinkForm, form_class_for
+from registrations.models import Registration
+
+logger = logging.getLogger(__name__)
+
+TOO_MANY = _(
+    "Too many submissions from your network in a short time. Nothing was lost: your entries are still below. "
+    "Please wait a few minutes and send again."
+)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(group="signup", key=client_ip, rate=signup_rate, method="POST", block=False)
+def register(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in Registration.Kind.values:
+        raise Http404
+    edition = Edition.objects.current()
+    if edition is None:
+        return render(
+            request, "registrations/register_closed.html", {"next": Edition.objects.upcoming().first()}
+        )
+    form_class = form_class_for(kind)
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, edition=edition)
+        if getattr(request, "limited", False):
+            messages.error(request, TOO_MANY)
+            status = 429
+        elif request.POST.get("website"):
+            # A bot filled the honeypot: answer as if it worked, store nothing.
+            logger.info("Honeypot sign-up dropped from %s", client_ip("signup", request))
+            return redirect("registrations:register_done")
+        elif form.is_valid():
+            try:
+                registration = services.registration_create(
+                    edition=edition, kind=form_class.kind, **form.registrant_data()
+                )
+            except services.HandleTaken:
+                form.add_error("handle", _("This X account was registered for this edition a moment ago."))
+                status = 409
+            else:
+                request.session["registered_email"] = registration.email
+                return redirect("registrations:register_done")
+        else:
+            status = 400
+    else:
+        form = form_class(edition=edition)
+    return render(
+        request,
+        "registrations/register.html",
+        {"form": form, "edition": edition, "kind": kind, "is_officer": kind == Registration.Kind.OFFICER},
+        status=status,
+    )
+
+
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "registrations/register_done.html", {"email": request.session.pop("registered_email", "")}
+    )
+
+
+def _resolve_link(request: HttpRequest, token: str, purpose: tokens.Purpose) -> Registration | HttpResponse:
+    """The registration a private link names, or the page that explains what is wrong with the link."""
+    if getattr(request, "limited", False):
+        return render(request, "registrations/too_many.html", status=429)
+    try:
+        return tokens.read_token(token, purpose)
+    except tokens.LinkExpired:
+        return render(request, "registrations/link_problem.html", {"expired": True}, status=410)
+    except tokens.LinkInvalid:
+        return render(request, "registrations/link_problem.html", {"expired": False}, status=404)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(group="links", key=client_ip, rate=link_rate, method=ratelimit.ALL, block=False)
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; POST confirms. Mail scanners that open links must not confirm on their own."""
+    registration = _resolve_link(request, token, "confirm")
+    if isinstance(registration, HttpResponse):
+        return registration
+    if request.method == "POST":
+        first_time = services.registration_confirm_email(registration=registration)
+        return render(
+            request, "registrations/confirmed.html", {"registration": registration, "first_time": first_time}
+        )
+    return render(request, "registrations/confirm.html", {"registration": registration})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(group="links", key=client_ip, rate=link_rate, method=ratelimit.ALL, block=False)
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _resolve_link(request, token, "manage")
+    if isinstance(registration, HttpResponse):
+        return registration
+    form_class = form_class_for(registration.kind)
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, instance=registration, edition=registration.edition)
+        if form.is_valid():
+            try:
+                changed = services.registration_update(registration=registration, **form.registrant_data())
+            except services.HandleTaken:
+                form.add_error("handle", _("This X account was registered for this edition a moment ago."))
+                status = 409
+            else:
+                if changed:
+                    messages.success(request, _("Your changes are saved."))
+                    if "email" in changed:
+                        messages.info(request, _("We sent a confirmation link to your new email address."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect("registrations:manage", token=token)
+        else:
+            status = 400
+    else:
+        form = form_class(instance=registration, edition=registration.edition)
+    return render(
+        request,
+        "registrations/manage.html",
+        {"registration": registration, "form": form, "token": token,
+         "is_officer": registration.kind == Registration.Kind.OFFICER},
+        status=status,
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(group="links", key=client_ip, rate=link_rate, method=ratelimit.ALL, block=False)
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _resolve_link(request, token, "manage")
+    if isinstance(registration, HttpResponse):
+        return registration
+    if request.method == "POST":
+        edition = registration.edition
+        services.registration_withdraw(registration=registration)
+        return render(request, "registrations/withdrawn.html", {"edition": edition})
+    return render(request, "registrations/withdraw.html", {"registration": registration, "token": token})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(group="lost-link", key=client_ip, rate=signup_rate, method="POST", block=False)
+def lost_link(request: HttpRequest) -> HttpResponse:
+    """Send the private links again. The answer is the same whether or not the address is known."""
+    if request.method == "POST":
+        form = LostLinkForm(request.POST)
+        if getattr(request, "limited", False):
+            return render(request, "registrations/too_many.html", status=429)
+        if form.is_valid():
+            services.resend_links(email=form.cleaned_data["email"])
+            return render(request, "registrations/lost_link_sent.html", {"email": form.cleaned_data["email"]})
+    else:
+        form = LostLinkForm()
+    return render(request, "registrations/lost_link.html", {"form": form})
