@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registrations.views import signup
+from registrations.views import public, signup
 
 app_name = "registrations"
 
@@ -11,4 +11,10 @@ urlpatterns = [
     path("manage/<str:token>/", signup.manage, name="manage"),
     path("manage/<str:token>/withdraw/", signup.withdraw, name="withdraw"),
     path("lost-link/", signup.lost_link, name="lost_link"),
+    path("participants/", public.participant_list, name="participant_list"),
+    path("participants.csv", public.participants_csv, name="participants_csv"),
+    path("participants.json", public.participants_json, name="participants_json"),
+    path("participants.geojson", public.participants_geojson, name="participants_geojson"),
+    path("participants/handles.txt", public.participant_handles, name="participant_handles"),
+    path("stats/", public.statistics, name="statistics"),
 ]

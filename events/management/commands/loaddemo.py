@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.models import Edition
+from registrations.demo import load_demo_participants
 
 HISTORICAL = [
     {
@@ -54,11 +55,22 @@ HISTORICAL = [
 UPCOMING_ORDINAL = 6
 
 
+DEFAULT_PARTICIPANTS = 60
+
+
 class Command(BaseCommand):
-    help = "Load demo editions (idempotent)."
+    help = "Load demo editions and participants (idempotent and reproducible)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--participants",
+            type=int,
+            default=DEFAULT_PARTICIPANTS,
+            help=f"approved, located demo participants in the open edition (default {DEFAULT_PARTICIPANTS})",
+        )
 
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args, participants: int, **options) -> None:
         for fields in HISTORICAL:
             values = {key: value for key, value in fields.items() if key != "ordinal"}
             _, created = Edition.objects.update_or_create(ordinal=fields["ordinal"], defaults=values)
@@ -85,3 +97,5 @@ class Command(BaseCommand):
             upcoming.registration_closes_at = now + dt.timedelta(days=20)
             upcoming.save()
         self.stdout.write(f"{'Created' if created else 'Kept'} {upcoming.title}, open for sign-up")
+        loaded = load_demo_participants(upcoming, participants)
+        self.stdout.write(f"Loaded {loaded} demo participants into the {upcoming.title}")

@@ -1,0 +1,133 @@
+"""What the public sees: the participant list, its exports and the statistics.
+
+Each response is built from the cached public data of one edition and carries an ETag and Last-Modified
+derived from that data's version, so browsers and proxies revalidate instead of downloading again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import condition, require_GET
+
+from registrations import selectors
+from registrations.exports import csv_response
+from registrations.models import Registration
+
+PAGE_SIZE = 100
+CSV_FIELDS = (
+    "handle", "kind", "agency_name", "agency_level", "city", "region", "country_code", "country_name",
+    "participation_model", "x_url",
+)  # fmt: skip
+
+
+def _edition(request: HttpRequest):
+    return selectors.edition_from_request(request.GET.get("edition"))
+
+
+def _etag(request: HttpRequest, *args, **kwargs) -> str:
+    edition = _edition(request)
+    return f'"{edition.pk}-{selectors.data_version(edition.pk):.6f}"'
+
+
+def _last_modified(request: HttpRequest, *args, **kwargs) -> dt.datetime:
+    edition = _edition(request)
+    return dt.datetime.fromtimestamp(int(selectors.data_version(edition.pk)), tz=dt.UTC)
+
+
+public_data = condition(etag_func=_etag, last_modified_func=_last_modified)
+
+
+@require_GET
+@public_data
+def participant_list(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    rows = selectors.participants(edition)
+    kind = request.GET.get("kind", "")
+    country = request.GET.get("country", "").upper()
+    query = request.GET.get("q", "")[:100]
+    # Garbage filter values match nothing rather than failing.
+    if kind and kind not in Registration.Kind.values:
+        kind = "none"
+    shown = selectors.filter_participants(rows, kind=kind, country=country, query=query)
+    paginator = Paginator(shown, PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404("No such page.") from exc
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "registrations/participant_list.html",
+        {
+            "edition": edition,
+            "editions": selectors.editions_with_participants(),
+            "headline": selectors.headline(rows),
+            "shown_count": len(shown),
+            "page": page,
+            "kind": kind if kind != "none" else request.GET.get("kind", ""),
+            "country": country,
+            "query": query,
+            "countries": selectors.country_choices(rows),
+            "filtered": bool(kind or country or query),
+            "query_without_page": query_without_page.urlencode(),
+        },
+    )
+
+
+@require_GET
+@public_data
+def participants_csv(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    rows = ([row[field] for field in CSV_FIELDS] for row in selectors.participants(edition))
+    return csv_response(filename=f"poltwt-{edition.ordinal}-participants.csv", header=CSV_FIELDS, rows=rows)
+
+
+@require_GET
+@public_data
+def participants_json(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    rows = [{field: row[field] for field in CSV_FIELDS} for row in selectors.participants(edition)]
+    return JsonResponse(
+        {"edition": edition.ordinal, "title": edition.title, "count": len(rows), "participants": rows},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+@public_data
+def participants_geojson(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    body = json.dumps(selectors.map_geojson(edition), ensure_ascii=False, separators=(",", ":"))
+    return HttpResponse(body, content_type="application/geo+json; charset=utf-8")
+
+
+@require_GET
+@public_data
+def participant_handles(request: HttpRequest) -> HttpResponse:
+    """One handle a line, for adding the participants to the official X list."""
+    edition = _edition(request)
+    handles = "".join(f"{row['handle']}\n" for row in selectors.participants(edition))
+    return HttpResponse(handles, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@public_data
+def statistics(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    rows = selectors.participants(edition)
+    return render(
+        request,
+        "registrations/statistics.html",
+        {
+            "edition": edition,
+            "editions": selectors.editions_with_participants(),
+            "headline": selectors.headline(rows),
+            "charts": selectors.statistics(edition),
+        },
+    )
