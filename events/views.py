@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from events import selectors
+from registrations.selectors import edition_from_request, editions_with_participants
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -13,6 +14,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "edition": edition,
             "registration_open": bool(edition and edition.is_open_for_registration()),
+            "span": selectors.worldwide_span(edition) if edition else None,
             "now": timezone.now(),
         },
     )
@@ -20,3 +22,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def edition_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/edition_list.html", {"editions": selectors.past_editions()})
+
+
+def schedule(request: HttpRequest) -> HttpResponse:
+    edition = edition_from_request(request.GET.get("edition"))
+    now = timezone.now()
+    return render(
+        request,
+        "events/schedule.html",
+        {
+            "edition": edition,
+            "editions": editions_with_participants(),
+            "plan": selectors.edition_schedule(edition, now),
+            "now": now,
+        },
+    )

@@ -17,4 +17,6 @@ urlpatterns = [
     path("participants.geojson", public.participants_geojson, name="participants_geojson"),
     path("participants/handles.txt", public.participant_handles, name="participant_handles"),
     path("stats/", public.statistics, name="statistics"),
+    path("map/", public.participant_map, name="map"),
+    path("map/embed/", public.participant_map_embed, name="map_embed"),
 ]

@@ -9,12 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from csp.decorators import csp_replace
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_GET
 
-from registrations import selectors
+from events import selectors as event_selectors
+from registrations import maps, selectors
 from registrations.exports import csv_response
 from registrations.models import Registration
 
@@ -130,4 +137,52 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "headline": selectors.headline(rows),
             "charts": selectors.statistics(edition),
         },
+    )
+
+
+def _map_parts(request: HttpRequest, edition, *, height: str) -> maps.MapParts:
+    data_url = reverse("registrations:participants_geojson") + f"?edition={edition.ordinal}"
+    return maps.render_map(
+        data_url=data_url,
+        nonce=str(request.csp_nonce),
+        tiles_url=settings.MAP_TILES_URL,
+        tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
+        basemap_url=static("basemap/countries-110m.geojson"),
+        height=height,
+        on_air_filter=event_is_running(edition) or request.GET.get("on_air") == "1",
+    )
+
+
+def event_is_running(edition) -> bool:
+    span = event_selectors.worldwide_span(edition)
+    return bool(span and span.contains(timezone.now()))
+
+
+@require_GET
+def participant_map(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    embed_url = request.build_absolute_uri(reverse("registrations:map_embed") + f"?edition={edition.ordinal}")
+    return render(
+        request,
+        "registrations/map.html",
+        {
+            "edition": edition,
+            "editions": selectors.editions_with_participants(),
+            "headline": selectors.headline(selectors.participants(edition)),
+            "map": _map_parts(request, edition, height="70vh"),
+            "embed_url": embed_url,
+        },
+    )
+
+
+@require_GET
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def participant_map_embed(request: HttpRequest) -> HttpResponse:
+    """The map alone, for agencies to put in an iframe on their own sites."""
+    edition = _edition(request)
+    return render(
+        request,
+        "registrations/map_embed.html",
+        {"edition": edition, "map": _map_parts(request, edition, height="100vh")},
     )

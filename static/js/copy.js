@@ -1,0 +1,18 @@
+// "Copy the code" buttons: copy the target field's text and say so to screen readers too.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.dataset.copyTarget);
+      var status = button.parentElement.querySelector("[data-copy-status]");
+      field.select();
+      var done = function () { if (status) status.textContent = "Copied."; };
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+      } else {
+        document.execCommand("copy");
+        done();
+      }
+    });
+  });
+})();
