@@ -18,7 +18,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 from events import selectors as event_selectors
 from registrations import maps, selectors
@@ -26,6 +26,11 @@ from registrations.exports import csv_response
 from registrations.models import Registration
 
 PAGE_SIZE = 100
+# Credit for the places on the map, by geocoder (Nominatim's policy and GeoNames' licence require it).
+GEOCODING_ATTRIBUTION = {
+    "nominatim": maps.NOMINATIM_ATTRIBUTION,
+    "offline": 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)',
+}
 CSV_FIELDS = (
     "handle", "kind", "agency_name", "agency_level", "city", "region", "country_code", "country_name",
     "participation_model", "x_url",
@@ -49,7 +54,7 @@ def _last_modified(request: HttpRequest, *args, **kwargs) -> dt.datetime:
 public_data = condition(etag_func=_etag, last_modified_func=_last_modified)
 
 
-@require_GET
+@require_safe
 @public_data
 def participant_list(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
@@ -87,7 +92,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @public_data
 def participants_csv(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
@@ -95,7 +100,7 @@ def participants_csv(request: HttpRequest) -> HttpResponse:
     return csv_response(filename=f"poltwt-{edition.ordinal}-participants.csv", header=CSV_FIELDS, rows=rows)
 
 
-@require_GET
+@require_safe
 @public_data
 def participants_json(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
@@ -106,7 +111,7 @@ def participants_json(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @public_data
 def participants_geojson(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
@@ -114,7 +119,7 @@ def participants_geojson(request: HttpRequest) -> HttpResponse:
     return HttpResponse(body, content_type="application/geo+json; charset=utf-8")
 
 
-@require_GET
+@require_safe
 @public_data
 def participant_handles(request: HttpRequest) -> HttpResponse:
     """One handle a line, for adding the participants to the official X list."""
@@ -123,7 +128,7 @@ def participant_handles(request: HttpRequest) -> HttpResponse:
     return HttpResponse(handles, content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 @public_data
 def statistics(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
@@ -150,6 +155,7 @@ def _map_parts(request: HttpRequest, edition, *, height: str) -> maps.MapParts:
         basemap_url=static("basemap/countries-110m.geojson"),
         height=height,
         on_air_filter=event_is_running(edition) or request.GET.get("on_air") == "1",
+        geocoding_attribution=GEOCODING_ATTRIBUTION.get(settings.GEOCODER, ""),
     )
 
 
@@ -158,7 +164,7 @@ def event_is_running(edition) -> bool:
     return bool(span and span.contains(timezone.now()))
 
 
-@require_GET
+@require_safe
 def participant_map(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
     embed_url = request.build_absolute_uri(reverse("registrations:map_embed") + f"?edition={edition.ordinal}")
@@ -175,7 +181,7 @@ def participant_map(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def participant_map_embed(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,202 @@
+"""The public participant map: the only module that imports folium.
+
+The page carries no participant data. folium renders a small Leaflet map that loads only our own static
+files, every <script> carrying the request's CSP nonce; static/js/participant-map.js then fetches the
+participants' GeoJSON and the packaged basemap in the browser and builds the markers with DOM APIs.
+
+Template use (header in <head>, then html before script)::
+
+    {% block head %}{{ map.header }}{% endblock %}
+    {% block content %}{{ map.html }}{{ map.script }}{% endblock %}
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import folium
+from django.templatetags.static import static
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
+from folium.elements import Element, MacroElement
+from folium.template import Template
+
+# Without a tile layer Leaflet has no maximum zoom, and MarkerCluster refuses to start without one.
+MAX_ZOOM = 18
+# Zoom 0 shows the world smaller than the map box; 1 is the widest view worth having.
+MIN_ZOOM = 1
+WORLD_CENTER = (20.0, 0.0)
+WORLD_ZOOM = 2
+
+# Shown whenever the map is: participants are placed with Nominatim, whose policy requires it (ODbL).
+NOMINATIM_ATTRIBUTION = (
+    'Geocoding: <a href="https://nominatim.org/">Nominatim</a>, data &copy; '
+    '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors, ODbL'
+)
+
+# The nonce goes into an attribute unescaped, so accept only what django-csp generates (base64).
+_NONCE = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+# The height goes into a <style> block, so only a plain CSS length is allowed.
+_CSS_LENGTH = re.compile(r"\d{1,4}(\.\d{1,3})?(px|r?em|vh|svh|dvh|%)")
+# Opening <script> tags without a nonce, wherever folium or a plugin put them.
+_SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\snonce=)", re.IGNORECASE)
+_PLACEHOLDER = 'nonce="poltwt-csp-nonce"'
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """Three HTML fragments of one map, already marked safe for templates.
+
+    They may be output without escaping because they are our own generated markup: every outside
+    value in them passed through an escaper (Jinja's ``|e`` for attributes, ``|tojson`` for JavaScript,
+    which turns ``<``, ``>``, ``&`` and ``'`` into ``\\u003c`` etc.), and the tests check it.
+    """
+
+    header: SafeString  # <link>/<script src> tags and the map's size, for <head>
+    html: SafeString  # the map container, carrying data_url and basemap_url as data-* attributes
+    script: SafeString  # the inline <script> that creates the Leaflet map
+
+
+class _ParticipantMap(folium.Map):
+    # Replaces folium.Map's template, whose header would also restyle the whole page (html/body at 100%
+    # height without margins), add a zoom-blocking viewport tag, and whose script may call jQuery.
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>
+                #{{ this.get_name() }} { position: relative; width: 100%; height: {{ this.css_height }}; }
+            </style>
+            <link rel="stylesheet" href="{{ this.css_url|e }}">
+            <script defer src="{{ this.js_url|e }}"></script>
+        {% endmacro %}
+
+        {% macro html(this, kwargs) %}
+            <div class="folium-map poltwt-map" id="{{ this.get_name() }}" role="region"
+                 aria-label="{{ this.label|e }}" data-map-var="{{ this.get_name() }}"
+                 data-url="{{ this.data_url|e }}" data-basemap-url="{{ this.basemap_url|e }}"
+                 data-on-air-filter="{{ 'true' if this.on_air_filter else 'false' }}"></div>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map(
+                {{ this.get_name()|tojson }},
+                {
+                    center: {{ this.location|tojson }},
+                    crs: L.CRS.{{ this.crs }},
+                    ...{{ this.options|tojavascript }}
+                }
+            );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, data_url: str, basemap_url: str, height: str, on_air_filter: bool) -> None:
+        super().__init__(location=WORLD_CENTER, zoom_start=WORLD_ZOOM, tiles=None, world_copy_jump=True)
+        # folium.Map passes its min_zoom/max_zoom to its own tile layer only; Leaflet needs them on the map.
+        self.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
+        # New lists on the instance: folium's class-level defaults point at four public CDNs.
+        self.default_js = [
+            ("leaflet", static("vendor/leaflet/leaflet.js")),
+            ("leaflet_markercluster", static("vendor/leaflet-markercluster/leaflet.markercluster.js")),
+        ]
+        self.default_css = [
+            ("leaflet_css", static("vendor/leaflet/leaflet.css")),
+            ("leaflet_markercluster_css", static("vendor/leaflet-markercluster/MarkerCluster.css")),
+        ]
+        self.css_url = static("css/participant-map.css")
+        self.js_url = static("js/participant-map.js")
+        self.css_height = height
+        self.label = gettext("Map of participating police accounts")
+        self.data_url = data_url
+        self.basemap_url = basemap_url
+        self.on_air_filter = on_air_filter
+
+
+class _Attribution(MacroElement):
+    # Added after the tile layer, so that Leaflet lists the tiles' attribution first.
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
+def render_map(
+    *,
+    data_url: str,
+    nonce: str,
+    tiles_url: str,
+    tiles_attribution: str,
+    basemap_url: str,
+    height: str = "70vh",
+    on_air_filter: bool = False,
+    geocoding_attribution: str = NOMINATIM_ATTRIBUTION,
+) -> MapParts:
+    """Render the participant map for one response.
+
+    ``tiles_url`` may be empty: the packaged basemap alone is drawn. ``tiles_attribution`` and
+    ``geocoding_attribution`` are trusted HTML from settings (Leaflet shows attributions as HTML).
+    Raises ValueError for a malformed nonce or height, or tiles without an attribution.
+    """
+    if not _NONCE.fullmatch(nonce):
+        raise ValueError("nonce must be a base64 string")
+    if not _CSS_LENGTH.fullmatch(height):
+        raise ValueError(f"height must be a CSS length such as 70vh or 480px, not {height!r}")
+    parts = _render(
+        data_url,
+        tiles_url,
+        tiles_attribution,
+        basemap_url,
+        height,
+        on_air_filter,
+        geocoding_attribution,
+        get_language(),
+    )
+    # Outside values are escaped, so a quote right after nonce= can only be in a tag we wrote.
+    return MapParts(*(mark_safe(part.replace(_PLACEHOLDER, f'nonce="{nonce}"')) for part in parts))  # noqa: S308
+
+
+# folium takes milliseconds per map (a Jinja compile per element); the markup differs between requests
+# only by the nonce, so it is rendered once per configuration and language with a placeholder.
+@functools.lru_cache(maxsize=32)
+def _render(
+    data_url: str,
+    tiles_url: str,
+    tiles_attribution: str,
+    basemap_url: str,
+    height: str,
+    on_air_filter: bool,
+    geocoding_attribution: str,
+    language: str | None,
+) -> tuple[str, str, str]:
+    with translation.override(language):
+        m = _ParticipantMap(
+            data_url=data_url, basemap_url=basemap_url, height=height, on_air_filter=on_air_filter
+        )
+    if tiles_url:
+        folium.TileLayer(tiles_url, attr=tiles_attribution, name="Street map", max_zoom=MAX_ZOOM).add_to(m)
+    if geocoding_attribution:
+        _Attribution(geocoding_attribution).add_to(m)
+    figure = m.get_root()
+    # The site's page already declares its charset; a second declaration is invalid HTML.
+    figure.header.add_child(Element(""), name="meta_http")
+    m.render()
+    header = figure.header.render()
+    html = figure.html.render()
+    script = f"<script>{figure.script.render()}</script>"
+    return _mark_scripts(header), _mark_scripts(html), _mark_scripts(script)
+
+
+def _mark_scripts(fragment: str) -> str:
+    # CSP (script-src 'self' 'nonce-...') blocks any script element without the nonce, inline or not.
+    return _SCRIPT_TAG.sub(f"<script {_PLACEHOLDER}", fragment.strip())
