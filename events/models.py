@@ -69,6 +69,18 @@ class Edition(models.Model):
     registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
 
+    auto_approve_returning = models.BooleanField(
+        _("approve returning participants automatically"),
+        default=False,
+        help_text=_("Invited participants of a past edition who re-register without changes skip review."),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("keep personal data for (days)"),
+        default=365,
+        help_text=_("After the edition's date plus this many days, purge_personal_data erases emails, "
+                    "officer names and street addresses."),
+    )  # fmt: skip
+
     # Results published after the event.
     result_agency_accounts = models.PositiveIntegerField(_("agency accounts"), null=True, blank=True)
     result_officer_accounts = models.PositiveIntegerField(_("officer accounts"), null=True, blank=True)

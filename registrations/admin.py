@@ -190,3 +190,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 class GovernmentDomainAdmin(admin.ModelAdmin):
     list_display = ["domain", "note", "created_at"]
     search_fields = ["domain", "note"]
+
+
+# Registered in their own modules, imported here so that admin autodiscovery finds them.
+from registrations import admin_mailings  # noqa: E402, F401

@@ -116,6 +116,11 @@ class Registration(models.Model):
     geo_error = models.CharField(max_length=300, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
+    returning_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("The past registration whose invitation brought this one back."),
+    )  # fmt: skip
+
     # Bumped to invalidate every private link sent so far (after withdrawal, or on request).
     link_version = models.PositiveIntegerField(default=1)
 
@@ -249,3 +254,55 @@ class GeocoderThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}: {self.next_slot_at.isoformat()}"
+
+
+class Mailing(models.Model):
+    """One email sent to many registrants in the background: a message, a schedule notice, invitations.
+
+    Recipients are fixed when the mailing is created (one Delivery each); sending claims each delivery
+    once, so a retried task never writes to the same person twice.
+    """
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", _("Message from the organizers")
+        SCHEDULE = "schedule", _("Schedule change notice")
+        INVITATION = "invitation", _("Invitation to a new edition")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.MESSAGE)
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="mailings")
+    target_edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("For invitations: the edition the participants are invited to."),
+    )  # fmt: skip
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    recipient_filter = models.JSONField(_("recipients"), default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Delivery(models.Model):
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["mailing", "registration"], name="delivery_once_per_registration")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailing} → {self.registration_id}"

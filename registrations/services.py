@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Edition
@@ -55,17 +57,24 @@ def _geocode_after_commit(registration: Registration) -> None:
 
 
 @transaction.atomic
-def registration_create(*, edition: Edition, kind: str, **fields: Any) -> Registration:
+def registration_create(
+    *, edition: Edition, kind: str, returning_from: Registration | None = None, **fields: Any
+) -> Registration:
     """Register an X account for an edition; sends the confirmation email and geocodes after commit.
 
     Raises HandleTaken when the handle (case-insensitively) is already registered for the edition; the
     database constraint decides, so two simultaneous submissions create exactly one registration.
+    A returning participant (from an invitation) whose email is unchanged needs no confirmation: the
+    invitation link reached that mailbox.
     """
     unknown = set(fields) - set(REGISTRANT_FIELDS)
     if unknown:
         raise TypeError(f"not registrant fields: {sorted(unknown)}")
-    registration = Registration(edition=edition, kind=kind, **fields)
+    registration = Registration(edition=edition, kind=kind, returning_from=returning_from, **fields)
     registration.email_domain_recognised = is_government_email(registration.email)
+    proven = returning_from is not None and returning_from.email.lower() == registration.email.lower()
+    if proven:
+        registration.email_confirmed_at = timezone.now()
     try:
         with transaction.atomic():
             registration.save()
@@ -73,10 +82,19 @@ def registration_create(*, edition: Edition, kind: str, **fields: Any) -> Regist
         if Registration.objects.active().filter(edition=edition, handle__iexact=registration.handle).exists():
             raise HandleTaken(registration.handle) from exc
         raise
-    _record(registration, RegistrationEvent.Action.CREATED)
-    _email_after_commit(registration, "confirm")
+    _record(registration, RegistrationEvent.Action.CREATED, detail="returning" if returning_from else "")
+    if proven and edition.auto_approve_returning and _unchanged(returning_from, registration):
+        _review(registration, Registration.Status.APPROVED, actor=None, reason="")
+        _record(registration, RegistrationEvent.Action.APPROVED, detail="returning participant, unchanged")
+        _email_after_commit(registration, "approved")
+    else:
+        _email_after_commit(registration, "received" if proven else "confirm")
     _geocode_after_commit(registration)
     return registration
+
+
+def _unchanged(before: Registration, after: Registration) -> bool:
+    return all(getattr(before, name) == getattr(after, name) for name in REGISTRANT_FIELDS)
 
 
 @transaction.atomic
@@ -202,7 +220,7 @@ def registration_reject(*, registration: Registration, actor: AbstractBaseUser, 
     return registration
 
 
-def _review(registration: Registration, status: str, *, actor: AbstractBaseUser, reason: str) -> None:
+def _review(registration: Registration, status: str, *, actor: AbstractBaseUser | None, reason: str) -> None:
     registration.status = status
     registration.reviewed_by = actor
     registration.reviewed_at = timezone.now()
@@ -218,3 +236,39 @@ def resend_links(*, email: str) -> int:
     for pk in registrations:
         transaction.on_commit(lambda pk=pk: tasks.send_registration_email.enqueue(pk, "links"))
     return len(registrations)
+
+
+def purge_due(*, today: dt.date | None = None) -> list[Edition]:
+    """Completed editions whose retention period (date + retention_days) is over."""
+    today = today or timezone.localdate()
+    return [
+        edition
+        for edition in Edition.objects.filter(status=Edition.Status.COMPLETED, date__isnull=False).order_by(
+            "ordinal"
+        )
+        if edition.date + dt.timedelta(days=edition.retention_days) < today
+    ]
+
+
+def _holds_personal_data() -> Q:
+    return ~Q(email="") | ~Q(officer_name="") | ~Q(officer_role="") | ~Q(street="") | ~Q(postcode="")
+
+
+@transaction.atomic
+def personal_data_purge(*, edition: Edition, dry_run: bool = False) -> int:
+    """Erase emails, officer names and street addresses of an edition's registrations; returns how many.
+
+    The public facts (handle, agency, city, country, point) and every count stay.
+    """
+    holding = Registration.objects.for_edition(edition).filter(_holds_personal_data())
+    count = holding.count()
+    if dry_run or not count:
+        return count
+    ids = list(holding.values_list("pk", flat=True))
+    Registration.objects.filter(pk__in=ids).update(
+        **dict.fromkeys(PERSONAL_FIELDS, ""), updated_at=timezone.now()
+    )
+    RegistrationEvent.objects.bulk_create(
+        [RegistrationEvent(registration_id=pk, action=RegistrationEvent.Action.PURGED) for pk in ids]
+    )
+    return count

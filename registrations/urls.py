@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registrations.views import public, signup
+from registrations.views import public, returning, signup
 
 app_name = "registrations"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("manage/<str:token>/", signup.manage, name="manage"),
     path("manage/<str:token>/withdraw/", signup.withdraw, name="withdraw"),
     path("lost-link/", signup.lost_link, name="lost_link"),
+    path("return/<str:token>/", returning.accept_invitation, name="return"),
     path("participants/", public.participant_list, name="participant_list"),
     path("participants.csv", public.participants_csv, name="participants_csv"),
     path("participants.json", public.participants_json, name="participants_json"),

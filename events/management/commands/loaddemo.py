@@ -68,9 +68,14 @@ class Command(BaseCommand):
             default=DEFAULT_PARTICIPANTS,
             help=f"approved, located demo participants in the open edition (default {DEFAULT_PARTICIPANTS})",
         )
+        parser.add_argument(
+            "--running-now",
+            action="store_true",
+            help="date the open edition so that it is on air now (UTC and the zones near it)",
+        )
 
     @transaction.atomic
-    def handle(self, *args, participants: int, **options) -> None:
+    def handle(self, *args, participants: int, running_now: bool, **options) -> None:
         for fields in HISTORICAL:
             values = {key: value for key, value in fields.items() if key != "ordinal"}
             _, created = Edition.objects.update_or_create(ordinal=fields["ordinal"], defaults=values)
@@ -96,6 +101,10 @@ class Command(BaseCommand):
             upcoming.registration_opens_at = now - dt.timedelta(days=1)
             upcoming.registration_closes_at = now + dt.timedelta(days=20)
             upcoming.save()
+        if running_now:
+            # 08:00 UTC on this date is at most 24 hours ago, so UTC and the zones around it are on air.
+            upcoming.date = (now - dt.timedelta(hours=8)).date()
+            upcoming.save(update_fields=["date", "updated_at"])
         self.stdout.write(f"{'Created' if created else 'Kept'} {upcoming.title}, open for sign-up")
         loaded = load_demo_participants(upcoming, participants)
         self.stdout.write(f"Loaded {loaded} demo participants into the {upcoming.title}")

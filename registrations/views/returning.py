@@ -1,0 +1,61 @@
+"""A past participant's invitation link: re-register for the new edition in one step, details prefilled."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from poltwt.ratelimit import client_ip, link_rate
+from registrations import services, tokens
+from registrations.forms import form_class_for
+from registrations.models import Registration
+from registrations.services import REGISTRANT_FIELDS
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(group="links", key=client_ip, rate=link_rate, method=ratelimit.ALL, block=False)
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return render(request, "registrations/too_many.html", status=429)
+    try:
+        source, target = tokens.read_return_token(token)
+    except tokens.LinkExpired:
+        return render(request, "registrations/link_problem.html", {"expired": True}, status=410)
+    except tokens.LinkInvalid:
+        return render(request, "registrations/link_problem.html", {"expired": False}, status=404)
+    if not target.is_open_for_registration():
+        return render(request, "registrations/returning_closed.html", {"edition": target}, status=410)
+    if Registration.objects.for_edition(target).active().filter(handle__iexact=source.handle).exists():
+        # The link was used already (or the account registered another way): nothing to do twice.
+        return render(request, "registrations/returning_already.html", {"edition": target, "source": source})
+
+    form_class = form_class_for(source.kind)
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, edition=target)
+        if form.is_valid():
+            try:
+                registration = services.registration_create(
+                    edition=target, kind=source.kind, returning_from=source, **form.registrant_data()
+                )
+            except services.HandleTaken:
+                return render(
+                    request, "registrations/returning_already.html", {"edition": target, "source": source}
+                )
+            request.session["registered_email"] = registration.email
+            if registration.is_confirmed:
+                return render(request, "registrations/returning_done.html", {"registration": registration})
+            return redirect("registrations:register_done")
+        status = 400
+    else:
+        form = form_class(initial={name: getattr(source, name) for name in REGISTRANT_FIELDS}, edition=target)
+    return render(
+        request,
+        "registrations/returning.html",
+        {"form": form, "edition": target, "source": source, "is_officer": source.kind == "officer",
+         "intro": _("Your details from the %(edition)s are filled in.") % {"edition": source.edition.title}},
+        status=status,
+    )  # fmt: skip
