@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
-from registrations import services
+from registrations import services, tasks
+from registrations.admin_location import location_view
 from registrations.exports import csv_response
 from registrations.forms import RejectForm
 from registrations.models import GovernmentDomain, Registration, RegistrationEvent
+from registrations.validators import normalise_handle
 
 EXPORT_FIELDS = [
     "id", "edition__ordinal", "kind", "handle", "agency_name", "agency_level", "officer_name", "officer_role",
@@ -37,6 +43,29 @@ class ConfirmedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RegistrationAdminForm(forms.ModelForm):
+    """Organizers' edits follow the same handle and email rules as the public form."""
+
+    class Meta:
+        model = Registration
+        exclude: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Room for a pasted profile link; normalise_handle then enforces X's 15 characters.
+        self.fields["handle"].max_length = 100
+        self.fields["handle"].validators = []
+        self.fields["handle"].widget.attrs["maxlength"] = "100"
+
+    def clean_handle(self) -> str:
+        handle = self.cleaned_data.get("handle", "")
+        # A withdrawn entry has no handle left to check.
+        return normalise_handle(handle) if handle else handle
+
+    def clean_email(self) -> str:
+        return self.cleaned_data.get("email", "").strip().lower()
+
+
 class RegistrationEventInline(admin.TabularInline):
     model = RegistrationEvent
     extra = 0
@@ -54,6 +83,7 @@ class RegistrationEventInline(admin.TabularInline):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    form = RegistrationAdminForm
     list_display = [
         "handle_link", "kind", "agency_name", "country", "edition_label", "confirmed",
         "email_domain_recognised", "status", "geo_status",
@@ -68,11 +98,11 @@ class RegistrationAdmin(admin.ModelAdmin):
     # Counting 10,000+ rows twice per page is wasted work; one filtered count is enough.
     show_full_result_count = False
     date_hierarchy = "created_at"
-    actions = ["approve_selected", "reject_selected", "export_csv"]
+    actions = ["approve_selected", "reject_selected", "export_csv", "geocode_again"]
     inlines = [RegistrationEventInline]
     readonly_fields = [
         "status", "reviewed_by", "reviewed_at", "review_reason",
-        "email_confirmed_at", "email_domain_recognised",
+        "email_confirmed_at", "email_domain_recognised", "location_link",
         "latitude", "longitude", "geo_status", "geo_precision", "geo_provider", "geo_attempts",
         "geo_next_attempt_at", "geo_error", "time_zone", "created_at", "updated_at",
     ]  # fmt: skip
@@ -88,6 +118,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             _("Location"),
             {
                 "fields": [
+                    "location_link",
                     "geo_status",
                     "geo_precision",
                     "geo_provider",
@@ -124,6 +155,20 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.display(description=_("confirmed"), boolean=True, ordering="email_confirmed_at")
     def confirmed(self, obj: Registration) -> bool:
         return obj.is_confirmed
+
+    def get_urls(self):
+        location = self.admin_site.admin_view(functools.partial(location_view, self))
+        return [
+            path("<path:object_id>/location/", location, name="registrations_registration_location"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("place on the map"))
+    def location_link(self, obj: Registration) -> str:
+        if obj.pk is None or obj.status == Registration.Status.WITHDRAWN:
+            return "—"
+        url = reverse("admin:registrations_registration_location", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Set or correct the point by hand on a map"))
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("registrations.review_registration")
@@ -174,10 +219,24 @@ class RegistrationAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Reject registrations"),
                 "form": form,
-                "registrations": queryset,
+                "registrations": queryset.select_related("edition"),
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
+        )
+
+    @admin.action(description=_("Geocode the selected addresses again"), permissions=["change"])
+    def geocode_again(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        """Ask the provider afresh (bypassing the cache) in the background; points set by hand are kept."""
+        ids = list(
+            queryset.exclude(status=Registration.Status.WITHDRAWN)
+            .exclude(geo_precision=Registration.GeoPrecision.MANUAL)
+            .values_list("pk", flat=True)
+        )
+        for pk in ids:
+            tasks.geocode_registration.enqueue(pk, force=True)
+        self.message_user(
+            request, _("%d address(es) queued to be geocoded again; points set by hand are kept.") % len(ids)
         )
 
     @admin.action(description=_("Export selected registrations as CSV"))

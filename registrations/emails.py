@@ -10,7 +10,7 @@ from django.urls import reverse
 from registrations import tokens
 from registrations.models import Registration
 
-MESSAGES = ("confirm", "received", "approved", "rejected", "links")
+MESSAGES = ("confirm", "received", "approved", "rejected", "links")  # one registrant each
 
 
 def absolute(path: str) -> str:

@@ -62,6 +62,10 @@ class RegistrationForm(forms.ModelForm):
         # Pasted profile links are longer than the 15-character handle they contain.
         self.fields["handle"].max_length = 100
         self.fields["handle"].validators = []
+        # The field was built with the model's 15: without this, browsers cut pasted links to 15 characters.
+        self.fields["handle"].widget.attrs["maxlength"] = "100"
+        # Blank in the model only so withdrawal can erase it; every registrant must give one to confirm.
+        self.fields["email"].required = True
         for name in ("street", "city", "country"):
             self.fields[name].required = True
         self.fields["consent_public"].required = False

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -19,7 +21,8 @@ from registrations.models import Registration
 
 logger = logging.getLogger(__name__)
 
-TOO_MANY = _(
+# Lazy: translated per request, not once at import in whatever language was active then.
+TOO_MANY = gettext_lazy(
     "Too many submissions from your network in a short time. Nothing was lost: your entries are still below. "
     "Please wait a few minutes and send again."
 )
@@ -111,7 +114,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     form_class = form_class_for(registration.kind)
     status = 200
     if request.method == "POST":
-        form = form_class(request.POST, instance=registration, edition=registration.edition)
+        # The form validates a copy: ModelForm writes the typed values onto its instance, and the service
+        # must compare them with the stored ones (and the page header must keep showing the stored ones).
+        form = form_class(request.POST, instance=copy.copy(registration), edition=registration.edition)
         if form.is_valid():
             try:
                 changed = services.registration_update(registration=registration, **form.registrant_data())
