@@ -66,6 +66,7 @@ class Registration(models.Model):
     class GeoPrecision(models.TextChoices):
         ADDRESS = "address", _("Street address")
         CITY = "city", _("City")
+        REGION = "region", _("State or region")
         COUNTRY = "country", _("Country")
         MANUAL = "manual", _("Set by an organizer")
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Edition
-from registrations import tasks
+from registrations import geo_services, tasks
 from registrations.models import GovernmentDomain, Registration, RegistrationEvent
 from registrations.validators import domain_is_recognised, email_domain
 
@@ -24,6 +24,8 @@ REGISTRANT_FIELDS = (
 ADDRESS_FIELDS = ("street", "city", "region", "postcode", "country")
 # Erased on withdrawal and by the retention purge: what identifies a person or where they work.
 PERSONAL_FIELDS = ("email", "officer_name", "officer_role", "street", "postcode")
+# Also erased on withdrawal, so that what remains counts the entry without identifying it.
+WITHDRAWAL_FIELDS = (*PERSONAL_FIELDS, "handle", "agency_name", "city", "region", "topic")
 
 
 class HandleTaken(Exception):
@@ -156,15 +158,6 @@ def registration_update(*, registration: Registration, **fields: Any) -> list[st
     return changed
 
 
-def _erase_personal_data(registration: Registration) -> list[str]:
-    for name in PERSONAL_FIELDS:
-        setattr(registration, name, "")
-    registration.latitude = registration.longitude = None
-    registration.geo_status = Registration.GeoStatus.REMOVED
-    registration.geo_precision = registration.geo_error = ""
-    return [*PERSONAL_FIELDS, "latitude", "longitude", "geo_status", "geo_precision", "geo_error"]
-
-
 @transaction.atomic
 def registration_withdraw(*, registration: Registration) -> Registration:
     """Withdraw at the registrant's request: personal data, handle and names go; an anonymous count stays.
@@ -174,17 +167,15 @@ def registration_withdraw(*, registration: Registration) -> Registration:
     """
     if registration.status == Registration.Status.WITHDRAWN:
         return registration
-    update_fields = _erase_personal_data(registration)
-    registration.handle = registration.agency_name = registration.city = registration.region = ""
-    registration.topic = registration.time_zone = ""
+    for name in WITHDRAWAL_FIELDS:
+        setattr(registration, name, "")
     registration.status = Registration.Status.WITHDRAWN
     registration.consent_public = False
     registration.link_version += 1
-    update_fields += [
-        "handle", "agency_name", "city", "region", "topic", "time_zone", "status", "consent_public",
-        "link_version", "updated_at",
-    ]  # fmt: skip
-    registration.save(update_fields=update_fields)
+    registration.save(
+        update_fields=[*WITHDRAWAL_FIELDS, "status", "consent_public", "link_version", "updated_at"]
+    )
+    geo_services.registration_clear_location(registration=registration)
     _record(registration, RegistrationEvent.Action.WITHDRAWN)
     return registration
 

@@ -1,0 +1,43 @@
+"""Background work (django-tasks): thin wrappers that load the object and call the code that does the job."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from registrations import emails, mailings
+from registrations.geo_services import registration_geocode
+from registrations.models import Registration
+
+
+@task()
+def send_registration_email(registration_id: int, template: str) -> None:
+    registration = Registration.objects.select_related("edition").filter(pk=registration_id).first()
+    if registration is not None:
+        emails.send_registration_email(registration, template)
+
+
+@task()
+def geocode_registration(registration_id: int, force: bool = False) -> None:
+    """Geocode one registration (``force``: ask the provider again, as the admin's "geocode again" does);
+    after a temporary failure, come back when its backoff expires.
+
+    Only a backend that can defer (the database queue) re-enqueues. ImmediateBackend, in development and
+    tests, cannot wait; there `manage.py geocode_pending` picks the registration up when it is due.
+    """
+    try:
+        registration = registration_geocode(registration_id=registration_id, force=force)
+    except Registration.DoesNotExist:
+        return  # deleted before the worker got to it
+    retry_at = registration.geo_next_attempt_at
+    if (
+        registration.geo_status == Registration.GeoStatus.PENDING
+        and retry_at is not None
+        and geocode_registration.get_backend().supports_defer
+    ):
+        geocode_registration.using(run_after=retry_at).enqueue(registration_id, force=force)
+
+
+@task()
+def send_mailing(mailing_id: int) -> None:
+    """Send a mailing's unclaimed deliveries. Running it again (a retry) writes to nobody twice."""
+    mailings.mailing_deliver(mailing_id=mailing_id)
