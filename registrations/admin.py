@@ -90,7 +90,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     list_filter = [
         "edition", "kind", "status", ConfirmedFilter, "email_domain_recognised", ("country", CountryFilter),
-        "geo_status", "geo_precision", "agency_level", "participation_model",
+        "geo_status", "geo_precision", "geo_provider", "agency_level", "participation_model",
     ]  # fmt: skip
     search_fields = ["handle", "agency_name", "email", "officer_name", "city"]
     list_select_related = ["edition"]

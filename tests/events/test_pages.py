@@ -130,3 +130,29 @@ def test_ensure_organizer_prints_a_working_password(settings, capsys):
 
     user = authenticate(username="organizer", password=password)
     assert user is not None and user.is_superuser
+
+
+def test_loaddemo_can_make_the_open_edition_run_now():
+    from events.selectors import edition_schedule
+
+    # With the date set this way, UTC+0 is always on air; 200 seeded cities always include such zones.
+    call_command("loaddemo", "--participants", "200", "--running-now")
+    edition = Edition.objects.get(ordinal=6)
+    plan = edition_schedule(edition)
+    assert plan.on_air and plan.on_air_participants > 0
+    assert any(row.live for row in plan.rows)
+
+
+def test_loaddemo_participants_are_reproducible():
+    from registrations.models import Registration
+
+    call_command("loaddemo", "--participants", "30")
+    first = list(
+        Registration.objects.order_by("handle").values_list("handle", "city", "latitude", "time_zone")
+    )
+    call_command("loaddemo", "--participants", "30")
+    second = list(
+        Registration.objects.order_by("handle").values_list("handle", "city", "latitude", "time_zone")
+    )
+    assert first == second and len(first) == 30
+    assert Registration.objects.filter(status="approved", time_zone="").count() == 0

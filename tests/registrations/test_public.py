@@ -19,6 +19,9 @@ pytestmark = pytest.mark.django_db
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PUBLIC_URLS = [
+    "/map/",
+    "/map/embed/",
+    "/schedule/",
     "/participants/",
     "/participants.csv",
     "/participants.json",

@@ -385,3 +385,33 @@ def test_several_errors_at_once_keep_the_rest(client, edition):
     values = form_values(page)
     for name in ("officer_name", "agency_name", "email", "street", "postcode", "country", "consent_public"):
         assert values[name] == data[name]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("provider", ["slow", "closed"])
+def test_with_the_production_queue_sign_up_never_calls_the_geocoder(
+    client, edition, settings, nominatim_stub, provider
+):
+    """A provider that hangs for 30 s, or a closed port: the POST commits, queues the work and returns.
+
+    Real commit (transaction=True), real database queue, real stub server: the proof is that the provider
+    received nothing while the request ran, and that the geocoding and the email wait in the queue.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.registrations.nominatim_stub import StubReply
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.GEOCODER, settings.GEOCODER_SCHEME = "nominatim", "http"
+    settings.GEOCODER_USER_AGENT = "poltwt-tests/1.0"
+    settings.GEOCODER_DOMAIN = nominatim_stub.domain if provider == "slow" else "127.0.0.1:9"
+    nominatim_stub.reply = StubReply.slow(30)
+    response = client.post(REGISTER_AGENCY, agency_post())
+    assert response.status_code == 302
+    assert nominatim_stub.requests == []
+    queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert queued == {
+        "registrations.tasks.geocode_registration",
+        "registrations.tasks.send_registration_email",
+    }
+    assert Registration.objects.get().geo_status == Registration.GeoStatus.PENDING
