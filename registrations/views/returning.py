@@ -5,27 +5,20 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
 
-from poltwt.ratelimit import client_ip, link_rate
+from events.models import Edition
 from registrations import services, tokens
 from registrations.forms import form_class_for
 from registrations.models import Registration
 from registrations.services import REGISTRANT_FIELDS
+from registrations.views.links import private_link
 
 
-@require_http_methods(["GET", "POST"])
-@ratelimit(group="links", key=client_ip, rate=link_rate, method=ratelimit.ALL, block=False)
-def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    if getattr(request, "limited", False):
-        return render(request, "registrations/too_many.html", status=429)
-    try:
-        source, target = tokens.read_return_token(token)
-    except tokens.LinkExpired:
-        return render(request, "registrations/link_problem.html", {"expired": True}, status=410)
-    except tokens.LinkInvalid:
-        return render(request, "registrations/link_problem.html", {"expired": False}, status=404)
+@private_link(tokens.read_return_token)
+def accept_invitation(
+    request: HttpRequest, invitation: tuple[Registration, Edition], token: str
+) -> HttpResponse:
+    source, target = invitation
     if not target.is_open_for_registration():
         return render(request, "registrations/returning_closed.html", {"edition": target}, status=410)
     if Registration.objects.for_edition(target).active().filter(handle__iexact=source.handle).exists():

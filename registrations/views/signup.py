@@ -14,10 +14,11 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from events.models import Edition
-from poltwt.ratelimit import client_ip, link_rate, signup_rate
-from registrations import services, tokens
+from poltwt.ratelimit import client_ip, signup_rate
+from registrations import services
 from registrations.forms import LostLinkForm, form_class_for
 from registrations.models import Registration
+from registrations.views.links import registration_link
 
 logger = logging.getLogger(__name__)
 
@@ -78,25 +79,9 @@ def register_done(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _resolve_link(request: HttpRequest, token: str, purpose: tokens.Purpose) -> Registration | HttpResponse:
-    """The registration a private link names, or the page that explains what is wrong with the link."""
-    if getattr(request, "limited", False):
-        return render(request, "registrations/too_many.html", status=429)
-    try:
-        return tokens.read_token(token, purpose)
-    except tokens.LinkExpired:
-        return render(request, "registrations/link_problem.html", {"expired": True}, status=410)
-    except tokens.LinkInvalid:
-        return render(request, "registrations/link_problem.html", {"expired": False}, status=404)
-
-
-@require_http_methods(["GET", "POST"])
-@ratelimit(group="links", key=client_ip, rate=link_rate, method=ratelimit.ALL, block=False)
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
+@registration_link("confirm")
+def confirm(request: HttpRequest, registration: Registration, token: str) -> HttpResponse:
     """GET shows a button; POST confirms. Mail scanners that open links must not confirm on their own."""
-    registration = _resolve_link(request, token, "confirm")
-    if isinstance(registration, HttpResponse):
-        return registration
     if request.method == "POST":
         first_time = services.registration_confirm_email(registration=registration)
         return render(
@@ -105,12 +90,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "registrations/confirm.html", {"registration": registration})
 
 
-@require_http_methods(["GET", "POST"])
-@ratelimit(group="links", key=client_ip, rate=link_rate, method=ratelimit.ALL, block=False)
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _resolve_link(request, token, "manage")
-    if isinstance(registration, HttpResponse):
-        return registration
+@registration_link("manage")
+def manage(request: HttpRequest, registration: Registration, token: str) -> HttpResponse:
     form_class = form_class_for(registration.kind)
     status = 200
     if request.method == "POST":
@@ -144,12 +125,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     )  # fmt: skip
 
 
-@require_http_methods(["GET", "POST"])
-@ratelimit(group="links", key=client_ip, rate=link_rate, method=ratelimit.ALL, block=False)
-def withdraw(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _resolve_link(request, token, "manage")
-    if isinstance(registration, HttpResponse):
-        return registration
+@registration_link("manage")
+def withdraw(request: HttpRequest, registration: Registration, token: str) -> HttpResponse:
     if request.method == "POST":
         edition = registration.edition
         services.registration_withdraw(registration=registration)

@@ -1,0 +1,45 @@
+"""The private links poltwt emails (confirm, manage, withdraw, invitations) share one front door."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from poltwt.ratelimit import client_ip, link_rate
+from registrations import tokens
+
+
+def private_link(read: Callable[[str], Any]):
+    """Rate-limit the view, read its token with `read`, and explain a bad link instead of calling the view.
+
+    The view is called as view(request, found, token), where `found` is what `read` returned.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[[HttpRequest, str], HttpResponse]:
+        @functools.wraps(view)
+        @require_http_methods(["GET", "POST"])
+        @ratelimit(group="links", key=client_ip, rate=link_rate, method=ratelimit.ALL, block=False)
+        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+            if getattr(request, "limited", False):
+                return render(request, "registrations/too_many.html", status=429)
+            try:
+                found = read(token)
+            except tokens.LinkExpired:
+                return render(request, "registrations/link_problem.html", {"expired": True}, status=410)
+            except tokens.LinkInvalid:
+                return render(request, "registrations/link_problem.html", {"expired": False}, status=404)
+            return view(request, found, token)
+
+        return wrapper
+
+    return decorate
+
+
+def registration_link(purpose: tokens.Purpose):
+    return private_link(functools.partial(tokens.read_token, purpose=purpose))
