@@ -46,7 +46,7 @@ def is_government_email(email: str) -> bool:
 
 def _record(
     registration: Registration, action: str, *, actor: AbstractBaseUser | None = None, detail: str = ""
-):
+) -> None:
     RegistrationEvent.objects.create(registration=registration, action=action, actor=actor, detail=detail)
 
 

@@ -81,6 +81,7 @@ def test_debug_runs_without_a_secret_key():
     assert '"debug": true' in result.stdout
 
 
-def test_sqlite_waits_for_the_write_lock_instead_of_failing():
+def test_sqlite_waits_for_the_write_lock_instead_of_failing(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # the PostgreSQL run of the suite sets it
     db = config.database(environ.Env(), default="sqlite:////tmp/poltwt-test.sqlite3")
     assert db["OPTIONS"] == {"timeout": 20, "transaction_mode": "IMMEDIATE"}
