@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -85,3 +86,27 @@ def test_sqlite_waits_for_the_write_lock_instead_of_failing(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)  # the PostgreSQL run of the suite sets it
     db = config.database(environ.Env(), default="sqlite:////tmp/poltwt-test.sqlite3")
     assert db["OPTIONS"] == {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+
+
+def test_production_static_files_are_hashed_and_compressed(tmp_path):
+    """collectstatic with the production storage: every asset, CDN-free, hashed and precompressed."""
+    root = tmp_path / "static"
+    env = {key: value for key, value in os.environ.items() if key != "STATICFILES_STORAGE"}
+    env.update(DJANGO_SETTINGS_MODULE="poltwt.settings", STATIC_ROOT=str(root))
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = json.loads((root / "staticfiles.json").read_text())["paths"]
+    for asset in (
+        "vendor/bootstrap/css/bootstrap.min.css",
+        "vendor/leaflet/leaflet.js",
+        "vendor/leaflet-markercluster/leaflet.markercluster.js",
+        "js/participant-map.js",
+        "basemap/countries-110m.geojson",
+    ):
+        hashed = manifest[asset]
+        assert hashed != asset and (root / hashed).exists()
+    assert (root / (manifest["css/poltwt.css"] + ".gz")).exists()
+    assert (root / (manifest["css/poltwt.css"] + ".br")).exists()
