@@ -93,7 +93,7 @@ def test_production_static_files_are_hashed_and_compressed(tmp_path):
     root = tmp_path / "static"
     env = {key: value for key, value in os.environ.items() if key != "STATICFILES_STORAGE"}
     env.update(DJANGO_SETTINGS_MODULE="poltwt.settings", STATIC_ROOT=str(root))
-    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
