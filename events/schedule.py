@@ -18,6 +18,7 @@ Time-zone rules, applied the same way everywhere:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -90,6 +91,9 @@ class ZoneSlot:
     participants: int
 
 
+# ZoneInfo keeps only a few zones in its strong cache; a schedule of hundreds would re-read tzdata each
+# time. Bounded by the IANA zone list (invalid names raise, and exceptions are not cached).
+@functools.cache
 def _zone(tz_name: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz_name)

@@ -1,8 +1,9 @@
 """Services for email to many registrants: organizers' messages, schedule-change notices, invitations.
 
 A mailing fixes its recipients when it is created (one Delivery each) and is sent by a background task.
-Each delivery is claimed before its email goes out and never claimed twice, so a retried or duplicated
-task writes to nobody twice (at most once: an email interrupted mid-send is reported as failed, not resent).
+Deliveries are claimed in batches before their emails go out and never claimed twice, so a retried or
+duplicated task writes to nobody twice (at most once: a worker that dies mid-batch leaves the rest of its
+batch reported as failed, never resent).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
@@ -157,26 +158,41 @@ def invitations_send(*, source: Edition, target: Edition | None, actor: Abstract
     )
 
 
+CLAIM_BATCH = 100
+
+
 def mailing_deliver(*, mailing_id: int) -> Mailing:
     """Send every unclaimed delivery of a mailing; safe to run again or twice at once."""
     mailing = Mailing.objects.select_related("edition", "target_edition").get(pk=mailing_id)
-    pending = Delivery.objects.filter(mailing=mailing, claimed_at__isnull=True).values_list("pk", flat=True)
-    for delivery_id in list(pending):
-        # The claim is one conditional UPDATE: of two workers racing for a delivery only one gets 1 row.
-        if not Delivery.objects.filter(pk=delivery_id, claimed_at__isnull=True).update(
-            claimed_at=timezone.now()
-        ):
-            continue
-        delivery = Delivery.objects.select_related("registration__edition").get(pk=delivery_id)
-        try:
-            _send_one(mailing, delivery.registration)
-        except Exception as exc:  # any SMTP or rendering failure is recorded for the organizer, not raised
-            delivery.error = f"{type(exc).__name__}: {exc}"[:300]
-            delivery.save(update_fields=["error"])
-        else:
-            delivery.sent_at = timezone.now()
-            delivery.save(update_fields=["sent_at"])
+    while claimed := _claim_batch(mailing):
+        sent = []
+        for delivery in Delivery.objects.filter(pk__in=claimed).select_related("registration__edition"):
+            try:
+                _send_one(mailing, delivery.registration)
+            except (
+                Exception
+            ) as exc:  # any SMTP or rendering failure is recorded for the organizer, not raised
+                delivery.error = f"{type(exc).__name__}: {exc}"[:300]
+                delivery.save(update_fields=["error"])
+            else:
+                sent.append(delivery.pk)
+        Delivery.objects.filter(pk__in=sent).update(sent_at=timezone.now())
     return mailing_finish(mailing=mailing)
+
+
+def _claim_batch(mailing: Mailing) -> list[int]:
+    """Claim up to CLAIM_BATCH unclaimed deliveries for this worker, in one short transaction.
+
+    Two workers never claim the same delivery: PostgreSQL skips the rows another transaction has locked,
+    and SQLite runs write transactions one at a time (IMMEDIATE mode, see poltwt/config.py).
+    """
+    with transaction.atomic():
+        pending = Delivery.objects.filter(mailing=mailing, claimed_at__isnull=True).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        ids = list(pending.values_list("pk", flat=True)[:CLAIM_BATCH])
+        Delivery.objects.filter(pk__in=ids).update(claimed_at=timezone.now())
+    return ids
 
 
 def mailing_finish(*, mailing: Mailing) -> Mailing:

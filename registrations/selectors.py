@@ -7,9 +7,11 @@ and an officer's point no finer than city level.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
 import time
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,12 +72,27 @@ def bump_data_version(edition_id: int) -> None:
     cache.set(_version_key(edition_id), max(time.time(), previous + 1e-6), None)
 
 
-def cached(edition: Edition, name: str, build) -> Any:
+# Built values also stay in this process, so a warm request neither fetches nor unpickles megabytes from
+# the shared cache. It can never serve stale data: the keys carry the shared data version.
+_LOCAL: OrderedDict[str, Any] = OrderedDict()
+_LOCAL_SIZE = 32
+_LOCAL_LOCK = threading.Lock()
+
+
+def cached(edition: Edition, name: str, build: Callable[[], Any]) -> Any:
     key = f"poltwt:public:{edition.pk}:{data_version(edition.pk)}:{name}"
+    with _LOCAL_LOCK:
+        if key in _LOCAL:
+            _LOCAL.move_to_end(key)
+            return _LOCAL[key]
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, CACHE_SECONDS)
+    with _LOCAL_LOCK:
+        _LOCAL[key] = value
+        while len(_LOCAL) > _LOCAL_SIZE:
+            _LOCAL.popitem(last=False)
     return value
 
 
@@ -91,9 +108,10 @@ def participants(edition: Edition) -> list[dict[str, Any]]:
 
     def build() -> list[dict[str, Any]]:
         rows = list(public_queryset(edition).order_by("country", "kind", "handle").values(*PUBLIC_FIELDS))
+        names: dict[str, str] = {}  # countries.name() translates on every call: once per code is enough
         for row in rows:
-            row["country_code"] = str(row.pop("country") or "")
-            row["country_name"] = str(countries.name(row["country_code"])) if row["country_code"] else ""
+            code = row["country_code"] = str(row.pop("country") or "")
+            row["country_name"] = names.setdefault(code, str(countries.name(code)) if code else "")
             row["x_url"] = f"https://x.com/{row['handle']}"
             _make_point_public(row)
         rows.sort(key=lambda row: (row["country_name"], row["kind"], row["handle"].lower()))
@@ -137,20 +155,31 @@ class Headline:
     countries: int
 
 
-def headline(rows: Iterable[dict[str, Any]]) -> Headline:
-    kinds = Counter(row["kind"] for row in rows)
-    return Headline(
-        agencies=kinds[Registration.Kind.AGENCY],
-        officers=kinds[Registration.Kind.OFFICER],
-        countries=len({row["country_code"] for row in rows if row["country_code"]}),
-    )
+def headline(edition: Edition) -> Headline:
+    """'N agency accounts and M officer accounts from K countries' for the edition (two small queries)."""
+
+    def build() -> Headline:
+        public = public_queryset(edition).order_by()
+        kinds = dict(public.values_list("kind").annotate(n=Count("pk")))
+        return Headline(
+            agencies=kinds.get(Registration.Kind.AGENCY, 0),
+            officers=kinds.get(Registration.Kind.OFFICER, 0),
+            countries=public.exclude(country="").values("country").distinct().count(),
+        )
+
+    return cached(edition, "headline", build)
 
 
-def country_choices(rows: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
-    return sorted(
-        {(row["country_code"], row["country_name"]) for row in rows if row["country_code"]},
-        key=lambda c: c[1],
-    )
+def country_choices(edition: Edition) -> list[tuple[str, str]]:
+    """The countries of the edition's public participants, for the list's filter."""
+
+    def build() -> list[tuple[str, str]]:
+        pairs = {
+            (row["country_code"], row["country_name"]) for row in participants(edition) if row["country_code"]
+        }
+        return sorted(pairs, key=lambda pair: pair[1])
+
+    return cached(edition, "countries", build)
 
 
 # --- Map data --------------------------------------------------------------------------------------------
@@ -176,15 +205,22 @@ def participant_window(edition: Edition, row: dict[str, Any]) -> schedule.Window
         return None
 
 
-def map_geojson(edition: Edition) -> dict[str, Any]:
-    """The located public participants as a GeoJSON FeatureCollection (the map and /participants.geojson)."""
+def map_geojson(edition: Edition) -> bytes:
+    """The located public participants as an encoded GeoJSON FeatureCollection (the map's data).
 
-    def build() -> dict[str, Any]:
+    Cached as bytes: a warm request then sends them as they are, with no decoding or encoding.
+    """
+
+    def build() -> bytes:
         features = []
+        windows: dict[tuple, schedule.Window | None] = {}  # a few hundred zones and hours for 10,000 rows
         for row in participants(edition):
             if row["latitude"] is None:
                 continue
-            window = participant_window(edition, row)
+            when = (row["time_zone"], row["hours_from"], row["hours_to"])
+            if when not in windows:
+                windows[when] = participant_window(edition, row)
+            window = windows[when]
             start = row["hours_from"] or edition.start_time
             features.append(
                 {
@@ -205,7 +241,8 @@ def map_geojson(edition: Edition) -> dict[str, Any]:
                     },
                 }
             )
-        return {"type": "FeatureCollection", "features": features}
+        document = {"type": "FeatureCollection", "features": features}
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
     return cached(edition, "geojson", build)
 
@@ -261,7 +298,12 @@ def statistics(edition: Edition) -> dict[str, list[Bar]]:
 
 def zone_counts(edition: Edition) -> Counter:
     """How many public, located participants each IANA time zone has (for the schedule)."""
-    return Counter(row["time_zone"] for row in participants(edition) if row["time_zone"])
+
+    def build() -> Counter:
+        located = public_queryset(edition).exclude(time_zone="").order_by()
+        return Counter(dict(located.values_list("time_zone").annotate(n=Count("pk"))))
+
+    return cached(edition, "zones", build)
 
 
 def editions_with_participants() -> list[Edition]:

@@ -7,7 +7,6 @@ derived from that data's version, so browsers and proxies revalidate instead of 
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -38,7 +37,10 @@ CSV_FIELDS = (
 
 
 def _edition(request: HttpRequest):
-    return selectors.edition_from_request(request.GET.get("edition"))
+    # Asked for by the ETag, the Last-Modified and the view itself: look it up once per request.
+    if not hasattr(request, "_poltwt_edition"):
+        request._poltwt_edition = selectors.edition_from_request(request.GET.get("edition"))
+    return request._poltwt_edition
 
 
 def _etag(request: HttpRequest, *args, **kwargs) -> str:
@@ -79,13 +81,13 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         {
             "edition": edition,
             "editions": selectors.editions_with_participants(),
-            "headline": selectors.headline(rows),
+            "headline": selectors.headline(edition),
             "shown_count": len(shown),
             "page": page,
             "kind": kind if kind != "none" else request.GET.get("kind", ""),
             "country": country,
             "query": query,
-            "countries": selectors.country_choices(rows),
+            "countries": selectors.country_choices(edition),
             "filtered": bool(kind or country or query),
             "query_without_page": query_without_page.urlencode(),
         },
@@ -115,8 +117,7 @@ def participants_json(request: HttpRequest) -> HttpResponse:
 @public_data
 def participants_geojson(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
-    body = json.dumps(selectors.map_geojson(edition), ensure_ascii=False, separators=(",", ":"))
-    return HttpResponse(body, content_type="application/geo+json; charset=utf-8")
+    return HttpResponse(selectors.map_geojson(edition), content_type="application/geo+json; charset=utf-8")
 
 
 @require_safe
@@ -132,14 +133,13 @@ def participant_handles(request: HttpRequest) -> HttpResponse:
 @public_data
 def statistics(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
-    rows = selectors.participants(edition)
     return render(
         request,
         "registrations/statistics.html",
         {
             "edition": edition,
             "editions": selectors.editions_with_participants(),
-            "headline": selectors.headline(rows),
+            "headline": selectors.headline(edition),
             "charts": selectors.statistics(edition),
         },
     )
@@ -174,7 +174,7 @@ def participant_map(request: HttpRequest) -> HttpResponse:
         {
             "edition": edition,
             "editions": selectors.editions_with_participants(),
-            "headline": selectors.headline(selectors.participants(edition)),
+            "headline": selectors.headline(edition),
             "map": _map_parts(request, edition, height="70vh"),
             "embed_url": embed_url,
         },

@@ -371,3 +371,35 @@ def test_purge_erases_personal_data_after_retention_and_keeps_counts(capsys):
     capsys.readouterr()
     call_command("purge_personal_data")
     assert "Erased personal data of 0 registration(s) of the" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_each_email_exactly_once(organizer):
+    import threading
+
+    from django.db import connection
+
+    edition = EditionFactory(ordinal=6, date=timezone.localdate() + dt.timedelta(days=30))
+    registrations = RegistrationFactory.create_batch(250, edition=edition)
+    mailing = mailings.message_send(edition=edition, subject="Hello", body="Text", actor=organizer)
+    barrier, failures = threading.Barrier(2), []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            mailings.mailing_deliver(mailing_id=mailing.pk)
+        except Exception as exc:  # collected and asserted below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    recipients = sorted(message.to[0] for message in mail.outbox)
+    assert recipients == sorted(r.email for r in registrations)  # everyone once, nobody twice
+    mailing.refresh_from_db()
+    assert (mailing.sent, mailing.failed) == (250, 0)
