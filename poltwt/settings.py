@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # First after them: a cached public page skips session, CSRF, auth and CSP (registrations/pagecache.py).
+    "registrations.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,6 +146,11 @@ if BEHIND_PROXY:
 # cache shared by all workers: CACHE_URL=redis://...). Behind a proxy, set BEHIND_PROXY=1.
 RATE_LIMIT_SIGNUP = env.str("RATE_LIMIT_SIGNUP", default="20/h")
 RATE_LIMIT_LINKS = env.str("RATE_LIMIT_LINKS", default="60/h")
+
+# Whole public pages kept per process for anonymous visitors (registrations/pagecache.py): at most this
+# many seconds old, and the shared data version checked at most once per PUBLIC_PAGE_CACHE_RECHECK seconds.
+PUBLIC_PAGE_CACHE_SECONDS = env.float("PUBLIC_PAGE_CACHE_SECONDS", default=60.0)
+PUBLIC_PAGE_CACHE_RECHECK = env.float("PUBLIC_PAGE_CACHE_RECHECK", default=1.0)
 
 # Map tiles: any XYZ tile server; empty means the packaged country outlines alone.
 MAP_TILES_URL = env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

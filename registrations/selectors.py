@@ -49,27 +49,34 @@ def edition_from_request(ordinal: str | None) -> Edition:
     return edition
 
 
-# --- Versioning: every change to an edition's registrations moves its version (see signals.py) ----------
+# --- Versioning: every change to an edition or its registrations moves its version (see signals.py) -----
+# The "site" version moves with every edition's: whole public pages (pagecache.py) show several editions.
+
+SITE = "site"
 
 
-def _version_key(edition_id: int) -> str:
-    return f"poltwt:public-version:{edition_id}"
+def _version_key(scope: int | str) -> str:
+    return f"poltwt:public-version:{scope}"
 
 
-def data_version(edition_id: int) -> float:
-    """When the edition's public data last changed (a Unix time), for cache keys, ETags and Last-Modified."""
-    version = cache.get(_version_key(edition_id))
+def data_version(scope: int | str) -> float:
+    """When an edition's public data (or, for SITE, any edition's) last changed, as a Unix time.
+
+    Used in cache keys, ETags and Last-Modified.
+    """
+    version = cache.get(_version_key(scope))
     if version is None:
         # Unknown (a fresh or flushed cache): start now, so nothing cached under an older version is reused.
-        cache.add(_version_key(edition_id), time.time(), None)
-        version = cache.get(_version_key(edition_id))
+        cache.add(_version_key(scope), time.time(), None)
+        version = cache.get(_version_key(scope))
     return version
 
 
 def bump_data_version(edition_id: int) -> None:
-    previous = cache.get(_version_key(edition_id)) or 0.0
-    # Strictly increasing even when several changes land within the clock's resolution.
-    cache.set(_version_key(edition_id), max(time.time(), previous + 1e-6), None)
+    for scope in (edition_id, SITE):
+        previous = cache.get(_version_key(scope)) or 0.0
+        # Strictly increasing even when several changes land within the clock's resolution.
+        cache.set(_version_key(scope), max(time.time(), previous + 1e-6), None)
 
 
 # Built values also stay in this process, so a warm request neither fetches nor unpickles megabytes from

@@ -1,4 +1,7 @@
-"""Any change to a registration moves its edition's public data version, whoever made it (services, admin)."""
+"""Any change to an edition or a registration moves the public data version, whoever made it.
+
+An edition's own fields count too: its date and start time shape every participant's window on the map.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from events.models import Edition
 from registrations.models import Registration
 from registrations.selectors import bump_data_version
 
@@ -14,4 +18,11 @@ from registrations.selectors import bump_data_version
 @receiver(post_delete, sender=Registration)
 def registration_changed(sender, instance: Registration, **kwargs) -> None:
     edition_id = instance.edition_id
+    transaction.on_commit(lambda: bump_data_version(edition_id))
+
+
+@receiver(post_save, sender=Edition)
+@receiver(post_delete, sender=Edition)
+def edition_changed(sender, instance: Edition, **kwargs) -> None:
+    edition_id = instance.pk
     transaction.on_commit(lambda: bump_data_version(edition_id))
