@@ -7,6 +7,7 @@ and an officer's point no finer than city level.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import threading
 import time
@@ -252,6 +253,11 @@ def map_geojson(edition: Edition) -> bytes:
         return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
     return cached(edition, "geojson", build)
+
+
+def map_geojson_gzip(edition: Edition) -> bytes:
+    """The same document gzip-compressed once (about 12 times smaller), for clients that accept it."""
+    return cached(edition, "geojson.gz", lambda: gzip.compress(map_geojson(edition), compresslevel=6))
 
 
 # --- Statistics ------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ derived from that data's version, so browsers and proxies revalidate instead of 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_safe
 
@@ -25,6 +27,7 @@ from registrations.exports import csv_response
 from registrations.models import Registration
 
 PAGE_SIZE = 100
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Credit for the places on the map, by geocoder (Nominatim's policy and GeoNames' licence require it).
 GEOCODING_ATTRIBUTION = {
     "nominatim": maps.NOMINATIM_ATTRIBUTION,
@@ -117,7 +120,14 @@ def participants_json(request: HttpRequest) -> HttpResponse:
 @public_data
 def participants_geojson(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
-    return HttpResponse(selectors.map_geojson(edition), content_type="application/geo+json; charset=utf-8")
+    content_type = "application/geo+json; charset=utf-8"
+    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(selectors.map_geojson_gzip(edition), content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(selectors.map_geojson(edition), content_type=content_type)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 @require_safe

@@ -272,3 +272,16 @@ def test_changes_invalidate_the_cache_and_the_etag(client, edition, django_captu
     assert after.status_code == 200
     assert "@Second2" in after.content.decode()
     assert after["ETag"] != etag
+
+
+def test_geojson_is_sent_gzipped_to_clients_that_accept_it(client, edition):
+    import gzip
+
+    participant(edition, handle="PaloAltoPolice")
+    plain = client.get("/participants.geojson", {"edition": 6})
+    packed = client.get("/participants.geojson", {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert json.loads(plain.content)["features"][0]["properties"]["handle"] == "PaloAltoPolice"
