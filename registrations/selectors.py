@@ -81,24 +81,29 @@ def bump_data_version(edition_id: int) -> None:
 
 
 # Built values also stay in this process, so a warm request neither fetches nor unpickles megabytes from
-# the shared cache. It can never serve stale data: the keys carry the shared data version.
-_LOCAL: OrderedDict[str, Any] = OrderedDict()
-_LOCAL_SIZE = 32
+# the shared cache: one value per (edition, name), replaced when the shared data version moves, so it is
+# never stale and never holds superseded versions.
+_LOCAL: OrderedDict[tuple[int, str], tuple[float, Any]] = OrderedDict()
+_LOCAL_SIZE = 64  # about eight editions' worth of pages in use at once
 _LOCAL_LOCK = threading.Lock()
 
 
 def cached(edition: Edition, name: str, build: Callable[[], Any]) -> Any:
-    key = f"poltwt:public:{edition.pk}:{data_version(edition.pk)}:{name}"
+    version = data_version(edition.pk)
+    local_key = (edition.pk, name)
     with _LOCAL_LOCK:
-        if key in _LOCAL:
-            _LOCAL.move_to_end(key)
-            return _LOCAL[key]
+        held = _LOCAL.get(local_key)
+        if held is not None and held[0] == version:
+            _LOCAL.move_to_end(local_key)
+            return held[1]
+    key = f"poltwt:public:{edition.pk}:{version}:{name}"
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, CACHE_SECONDS)
     with _LOCAL_LOCK:
-        _LOCAL[key] = value
+        _LOCAL[local_key] = (version, value)
+        _LOCAL.move_to_end(local_key)
         while len(_LOCAL) > _LOCAL_SIZE:
             _LOCAL.popitem(last=False)
     return value
