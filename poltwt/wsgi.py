@@ -1,9 +1,20 @@
 """WSGI entry point for gunicorn: `gunicorn poltwt.wsgi`."""
 
 import os
+import sys
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
+from poltwt import config
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poltwt.settings")
+
+try:
+    # Django raises on reading an empty key. A server must not start without it: one line, no traceback.
+    settings.SECRET_KEY  # noqa: B018
+except ImproperlyConfigured:
+    sys.exit(f"poltwt configuration error: {config.MISSING_SECRET_KEY}")
 
 application = get_wsgi_application()

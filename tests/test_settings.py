@@ -60,7 +60,6 @@ def test_redis_cache_url_selects_redis():
 @pytest.mark.parametrize(
     ("overrides", "named"),
     [
-        ({}, "SECRET_KEY"),
         ({"SECRET_KEY": "x" * 50, "DATABASE_URL": "mysqlx://nope"}, "DATABASE_URL"),
         ({"SECRET_KEY": "x" * 50, "DATABASE_URL": "not a url"}, "DATABASE_URL"),
         ({"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://127.0.0.1:5432/"}, "DATABASE_URL"),
@@ -74,6 +73,31 @@ def test_bad_production_configuration_stops_with_one_line_naming_the_variable(ov
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert named in lines[0]
+
+
+def run(code: str, **overrides: str) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY")}
+    env.update({"DJANGO_SETTINGS_MODULE": "poltwt.settings", **overrides})
+    return subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_the_web_server_without_a_secret_key_stops_with_one_line():
+    result = run("import poltwt.wsgi")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"poltwt configuration error: {config.MISSING_SECRET_KEY}"]
+    assert run("import poltwt.wsgi", SECRET_KEY="x" * 50).returncode == 0
+
+
+def test_without_a_secret_key_nothing_is_signed_but_commands_that_sign_nothing_run():
+    signing = run("import django; django.setup(); from django.core import signing; signing.dumps('x')")
+    assert signing.returncode != 0
+    assert "The SECRET_KEY setting must not be empty" in signing.stderr
+    check = run("import django; django.setup(); from django.core.management import call_command; "
+                "call_command('makemigrations', '--check', '--dry-run')")  # fmt: skip
+    assert check.returncode == 0, check.stderr
 
 
 def test_debug_runs_without_a_secret_key():
