@@ -1,13 +1,23 @@
 # The two commands of the README's Quick start: `make run` and `make test`.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The newest Python 3.11 or later that runs here (a pyenv shim for a version that is not active does not).
+PYTHON ?= $(shell for v in 3.14 3.13 3.12 3.11; do \
+	  python$$v -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && { echo python$$v; exit; }; \
+	done; python3 -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEV_ENV := DEBUG=1
+# Production-like settings for the deployment checks (a throwaway key; nothing is served with them).
+PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=poltwt.example.org CSRF_TRUSTED_ORIGINS=https://poltwt.example.org \
+	SITE_URL=https://poltwt.example.org DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/poltwt} \
+	CACHE_URL=redis://127.0.0.1:6379/1 TASKS_BACKEND=django_tasks_db.DatabaseBackend \
+	EMAIL_URL=smtp+tls://mailer:secret@127.0.0.1:587
 
 .PHONY: run test test-postgres lint migrations-check deploy-check clean
 
 $(STAMP): pyproject.toml requirements/build-constraints.txt
+	@test -n "$(PYTHON)" || { echo "poltwt needs Python 3.11 or newer (python3.11, python3.12, ... or python3)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --build-constraint requirements/build-constraints.txt -e ".[dev]"
@@ -28,12 +38,19 @@ test: $(STAMP)
 test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/poltwt} $(BIN)/pytest
 
+## make lint: ruff's checks and formatting
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## make migrations-check: fails when a model change has no migration
 migrations-check: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+## make deploy-check: Django's deployment checks and collectstatic with production-like settings
+deploy-check: $(STAMP)
+	env $(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+	env $(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput >/dev/null
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

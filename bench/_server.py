@@ -110,16 +110,26 @@ def gunicorn(env: dict[str, str], workdir: str, *, workers: int = 2) -> Iterator
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
-                str(GUNICORN), "_bare_wsgi:application",
-                "--chdir", str(ROOT), "--pythonpath", str(BENCH),
-                "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                "--log-level", "warning", "--graceful-timeout", "5",
+                str(GUNICORN),
+                "_bare_wsgi:application",
+                "--chdir",
+                str(ROOT),
+                "--pythonpath",
+                str(BENCH),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "--graceful-timeout",
+                "5",
             ],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT

@@ -90,8 +90,8 @@ def main() -> None:
 
     from events.models import Edition
     from registrations import geocoding
-    from registrations.geo_services import registration_geocode
     from registrations.models import GeocodeCacheEntry, Registration
+    from registrations.services.location import registration_geocode
 
     print(f"Python {sys.version.split()[0]}, SQLite database in {workdir.name}\n")
     call_command("migrate", verbosity=0)
@@ -136,24 +136,35 @@ def main() -> None:
     Registration.objects.bulk_create(
         [
             Registration(
-                edition=edition, kind="agency", handle=f"bench{n}", agency_name=f"Agency {n}",
-                agency_level="local", participation_model="all_calls",
-                street=address.street, city=address.city, country=address.country,
+                edition=edition,
+                kind="agency",
+                handle=f"bench{n}",
+                agency_name=f"Agency {n}",
+                agency_level="local",
+                participation_model="all_calls",
+                street=address.street,
+                city=address.city,
+                country=address.country,
             )
             for n, address in enumerate(addresses)
         ],
         batch_size=1000,
-    )  # fmt: skip
+    )
     GeocodeCacheEntry.objects.bulk_create(
         [
             GeocodeCacheEntry(
-                key=address.cache_key(), query=address.query(), found=True, latitude=59.437 + n * 1e-6,
-                longitude=24.7536, precision="address", provider="offline",
+                key=address.cache_key(),
+                query=address.query(),
+                found=True,
+                latitude=59.437 + n * 1e-6,
+                longitude=24.7536,
+                precision="address",
+                provider="offline",
             )
             for n, address in enumerate(addresses)
         ],
         batch_size=1000,
-    )  # fmt: skip
+    )
     ids = list(Registration.objects.filter(edition=edition).order_by("pk").values_list("pk", flat=True))
 
     print(f"\n{REGISTRATIONS:,} registrations, every answer cached (SQLite, DEBUG={settings.DEBUG})")

@@ -12,7 +12,7 @@ django-environ's name for django.core.mail.backends.locmem), so nothing is sent 
     django_tasks' DummyBackend and once with django_tasks_db.DatabaseBackend (the production queue): the
     request stores the mailing and one Delivery per recipient and enqueues `send_mailing`; no email is
     sent inside it (checked).
-(b) `registrations.mailings.mailing_deliver(mailing_id=...)`, what the worker runs, timed; then checked:
+(b) `services.delivery.mailing_deliver(mailing_id=...)`, what the worker runs, timed; then checked:
     5,000 emails to 5,000 distinct addresses, the mailing's counts, and a second run sending none.
 """
 
@@ -27,6 +27,9 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+
+from registrations.services.delivery import mailing_deliver
+from registrations.services.mailing import recipients
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = [
@@ -115,14 +118,13 @@ def run(args: argparse.Namespace) -> None:
     from django_tasks import default_task_backend
     from django_tasks_db.models import DBTaskResult
 
-    from events.management.commands.loaddemo import UPCOMING_ORDINAL
     from events.models import Edition
-    from registrations import mailings
+    from registrations.management.commands.loaddemo import UPCOMING_ORDINAL
     from registrations.models import Delivery, Mailing
 
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend", settings.EMAIL_BACKEND
     edition = Edition.objects.get(ordinal=UPCOMING_ORDINAL)
-    expected = mailings.recipients(edition=edition).count()
+    expected = recipients(edition=edition).count()
     assert expected == args.registrants, expected
     user = get_user_model().objects.create_superuser("bench", "bench@poltwt.example", "bench-password-123")
     client = Client()
@@ -163,14 +165,14 @@ def run(args: argparse.Namespace) -> None:
     mail.outbox = []
     with count_queries(connection) as first_queries:
         start = time.perf_counter()
-        mailing = mailings.mailing_deliver(mailing_id=last_mailing.pk)
+        mailing = mailing_deliver(mailing_id=last_mailing.pk)
         first_seconds = time.perf_counter() - start
     first_sent = len(mail.outbox)
     addresses = {message.to[0] for message in mail.outbox}
     mail.outbox = []
     with count_queries(connection) as second_queries:
         start = time.perf_counter()
-        again = mailings.mailing_deliver(mailing_id=last_mailing.pk)
+        again = mailing_deliver(mailing_id=last_mailing.pk)
         second_seconds = time.perf_counter() - start
     second_sent = len(mail.outbox)
     undelivered = Delivery.objects.filter(mailing=mailing, sent_at__isnull=True).count()

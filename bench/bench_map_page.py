@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from events.management.commands.loaddemo import UPCOMING_ORDINAL
+    from registrations.management.commands.loaddemo import UPCOMING_ORDINAL
 
     urls = [
         ("/map/", "map page"),
@@ -138,9 +138,18 @@ def run(args: argparse.Namespace) -> None:
             get(url, anonymous)
             page_cache = [get(url, anonymous)[0] for _ in range(args.warm_runs)]
             rows.append(
-                (size, label, statistics.median(cold), statistics.median(warm), statistics.median(page_cache),
-                 len(body), len(gzip.compress(body)), cold_count, warm_count)
-            )  # fmt: skip
+                (
+                    size,
+                    label,
+                    statistics.median(cold),
+                    statistics.median(warm),
+                    statistics.median(page_cache),
+                    len(body),
+                    len(gzip.compress(body)),
+                    cold_count,
+                    warm_count,
+                )
+            )
 
     print(
         "Public pages, in-process (Django test Client), DEBUG off, locmem cache, SQLite file; "

@@ -1,4 +1,4 @@
-"""Time registrations.maps.render_map, the server's share of the map page, and print its size.
+"""Time pages.maps.render_map, the server's share of the map page, and print its size.
 
     DJANGO_SETTINGS_MODULE=poltwt.settings DEBUG=1 .venv/bin/python bench/bench_map_render.py
 
@@ -21,7 +21,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles import finders  # noqa: E402
 
-from registrations.maps import MapParts, render_map  # noqa: E402
+from pages.maps import MapParts, render_map  # noqa: E402
 
 RUNS = 50
 TILES_URL = settings.MAP_TILES_URL or "https://tile.example/{z}/{x}/{y}.png"

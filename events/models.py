@@ -77,9 +77,11 @@ class Edition(models.Model):
     retention_days = models.PositiveIntegerField(
         _("keep personal data for (days)"),
         default=365,
-        help_text=_("After the edition's date plus this many days, purge_personal_data erases emails, "
-                    "officer names and street addresses."),
-    )  # fmt: skip
+        help_text=_(
+            "After the edition's date plus this many days, purge_personal_data erases emails, "
+            "officer names and street addresses."
+        ),
+    )
 
     # Results published after the event.
     result_agency_accounts = models.PositiveIntegerField(_("agency accounts"), null=True, blank=True)
@@ -120,7 +122,7 @@ class Edition(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("events:edition_list") + f"#edition-{self.ordinal}"
+        return reverse("pages:edition_list") + f"#edition-{self.ordinal}"
 
     @property
     def ordinal_label(self) -> str:

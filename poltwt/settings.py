@@ -52,13 +52,14 @@ INSTALLED_APPS = [
     "csp",
     "events",
     "registrations",
+    "pages",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # First after them: a cached public page skips session, CSRF, auth and CSP (registrations/pagecache.py).
-    "registrations.pagecache.PublicPageCacheMiddleware",
+    # First after them: a cached public page skips session, CSRF, auth and CSP (pages/pagecache.py).
+    "pages.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,7 +148,7 @@ if BEHIND_PROXY:
 RATE_LIMIT_SIGNUP = env.str("RATE_LIMIT_SIGNUP", default="20/h")
 RATE_LIMIT_LINKS = env.str("RATE_LIMIT_LINKS", default="60/h")
 
-# Whole public pages kept per process for anonymous visitors (registrations/pagecache.py): at most this
+# Whole public pages kept per process for anonymous visitors (pages/pagecache.py): at most this
 # many seconds old, and the shared data version checked at most once per PUBLIC_PAGE_CACHE_RECHECK seconds.
 PUBLIC_PAGE_CACHE_SECONDS = env.float("PUBLIC_PAGE_CACHE_SECONDS", default=60.0)
 PUBLIC_PAGE_CACHE_RECHECK = env.float("PUBLIC_PAGE_CACHE_RECHECK", default=1.0)

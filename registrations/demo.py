@@ -16,6 +16,7 @@ from django.utils import timezone
 from events.models import Edition
 from registrations.geocoding import timezone_at
 from registrations.models import Registration
+from registrations.signals import public_data_changed
 
 DEMO_PROVIDER = "demo"
 SEED = 2013_03_22  # the 1st edition's date: the same participants every time
@@ -86,12 +87,6 @@ def load_demo_participants(edition: Edition, count: int) -> int:
             )
         )
     Registration.objects.bulk_create(rows, batch_size=1000)
-    # bulk_create sends no post_save signal: move the public data version by hand.
-    transaction.on_commit(lambda: _bump(edition.pk))
+    # bulk_create sends no post_save signal: say that the edition's public data changed.
+    transaction.on_commit(lambda: public_data_changed.send(sender=Registration, edition_id=edition.pk))
     return len(rows)
-
-
-def _bump(edition_id: int) -> None:
-    from registrations.selectors import bump_data_version
-
-    bump_data_version(edition_id)

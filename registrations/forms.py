@@ -8,18 +8,37 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition
+from registrations.fields import XHandleField
 from registrations.models import Registration
-from registrations.validators import normalise_handle, reject_control_characters
+from registrations.validators import reject_control_characters
 
 AGENCY_FIELDS = [
-    "handle", "agency_name", "agency_level", "email",
-    "street", "city", "region", "postcode", "country",
-    "participation_model", "topic", "hours_from", "hours_to", "consent_public",
-]  # fmt: skip
+    "handle",
+    "agency_name",
+    "agency_level",
+    "email",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "participation_model",
+    "topic",
+    "hours_from",
+    "hours_to",
+    "consent_public",
+]
 OFFICER_FIELDS = [*AGENCY_FIELDS[:1], "officer_name", "officer_role", *AGENCY_FIELDS[1:]]
 SINGLE_LINE_FIELDS = (
-    "agency_name", "officer_name", "officer_role", "street", "city", "region", "postcode", "topic",
-)  # fmt: skip
+    "agency_name",
+    "officer_name",
+    "officer_role",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "topic",
+)
 
 
 class RegistrationForm(forms.ModelForm):
@@ -27,6 +46,10 @@ class RegistrationForm(forms.ModelForm):
 
     kind = Registration.Kind.AGENCY
 
+    handle = XHandleField(
+        label=_("X (Twitter) handle"),
+        help_text=_("For example @PaloAltoPolice or https://x.com/PaloAltoPolice. Only X accounts."),
+    )
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
 
@@ -34,7 +57,6 @@ class RegistrationForm(forms.ModelForm):
         model = Registration
         fields = AGENCY_FIELDS
         labels = {
-            "handle": _("X (Twitter) handle"),
             "email": _("Government email address"),
             "consent_public": _(
                 "Show this account on the public #poltwt map and participant list, "
@@ -42,7 +64,6 @@ class RegistrationForm(forms.ModelForm):
             ),
         }
         help_texts = {
-            "handle": _("For example @PaloAltoPolice or https://x.com/PaloAltoPolice. Only X accounts."),
             "email": _("Your work address at the agency. We send a link to confirm it."),
             "street": _("The station or headquarters address, never a home address."),
             "topic": _("Needed if you tweet about one topic, e.g. “road safety”."),
@@ -52,18 +73,12 @@ class RegistrationForm(forms.ModelForm):
         widgets = {
             "hours_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "hours_to": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "handle": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "maxlength": 100}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
 
     def __init__(self, *args, edition: Edition, **kwargs) -> None:
         self.edition = edition
         super().__init__(*args, **kwargs)
-        # Pasted profile links are longer than the 15-character handle they contain.
-        self.fields["handle"].max_length = 100
-        self.fields["handle"].validators = []
-        # The field was built with the model's 15: without this, browsers cut pasted links to 15 characters.
-        self.fields["handle"].widget.attrs["maxlength"] = "100"
         # Blank in the model only so withdrawal can erase it; every registrant must give one to confirm.
         self.fields["email"].required = True
         for name in ("street", "city", "country"):
@@ -111,17 +126,19 @@ class RegistrationForm(forms.ModelForm):
         ]
 
     def clean_handle(self) -> str:
-        handle = normalise_handle(self.cleaned_data.get("handle", ""))
+        handle = self.cleaned_data["handle"]
         taken = Registration.objects.active().filter(edition=self.edition, handle__iexact=handle)
         if self.instance.pk:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError(
-                _("@%(handle)s is already registered for the %(edition)s. If it is yours, use the private "
-                  "link in the email you received, or ask for it again."),
+                _(
+                    "@%(handle)s is already registered for the %(edition)s. If it is yours, use the private "
+                    "link in the email you received, or ask for it again."
+                ),
                 code="taken",
                 params={"handle": handle, "edition": self.edition.title},
-            )  # fmt: skip
+            )
         return handle
 
     def clean_email(self) -> str:

@@ -235,13 +235,31 @@ def _location_from_geopy(
 
 # Nominatim's "addresstype" names what matched.
 _NOMINATIM_ADDRESS_TYPES = (
-    "house", "building", "road", "amenity", "shop", "office", "craft", "tourism", "leisure",
-    "isolated_dwelling", "farm",
-)  # fmt: skip
+    "house",
+    "building",
+    "road",
+    "amenity",
+    "shop",
+    "office",
+    "craft",
+    "tourism",
+    "leisure",
+    "isolated_dwelling",
+    "farm",
+)
 _NOMINATIM_CITY_TYPES = (
-    "city", "town", "village", "hamlet", "municipality", "borough", "city_district", "suburb", "quarter",
-    "neighbourhood", "postcode",
-)  # fmt: skip
+    "city",
+    "town",
+    "village",
+    "hamlet",
+    "municipality",
+    "borough",
+    "city_district",
+    "suburb",
+    "quarter",
+    "neighbourhood",
+    "postcode",
+)
 _NOMINATIM_REGION_TYPES = ("state", "region", "province", "state_district", "county")
 _NOMINATIM_PRECISION: dict[str, Precision] = {
     **dict.fromkeys(_NOMINATIM_ADDRESS_TYPES, "address"),

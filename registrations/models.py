@@ -11,6 +11,32 @@ from django_countries.fields import CountryField
 
 from events.models import Edition
 
+# What a registrant may give and change through their private link: forms, services and the returning
+# participant's prefill all use this list.
+REGISTRANT_FIELDS = (
+    "handle",
+    "agency_name",
+    "agency_level",
+    "officer_name",
+    "officer_role",
+    "email",
+    "street",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "participation_model",
+    "topic",
+    "hours_from",
+    "hours_to",
+    "consent_public",
+)
+ADDRESS_FIELDS = ("street", "city", "region", "postcode", "country")
+# Erased on withdrawal and by the retention purge: what identifies a person or where they work.
+PERSONAL_FIELDS = ("email", "officer_name", "officer_role", "street", "postcode")
+# Also erased on withdrawal, so that what remains counts the entry without identifying it.
+WITHDRAWAL_FIELDS = (*PERSONAL_FIELDS, "handle", "agency_name", "city", "region", "topic")
+
 
 class RegistrationQuerySet(models.QuerySet):
     def for_edition(self, edition: Edition) -> RegistrationQuerySet:
@@ -118,9 +144,13 @@ class Registration(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     returning_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("The past registration whose invitation brought this one back."),
-    )  # fmt: skip
+    )
 
     # Bumped to invalidate every private link sent so far (after withdrawal, or on request).
     link_version = models.PositiveIntegerField(default=1)
@@ -177,7 +207,7 @@ class Registration(models.Model):
         return self.officer_name if self.kind == self.Kind.OFFICER and self.officer_name else self.agency_name
 
 
-class RegistrationEvent(models.Model):
+class RegistrationLogEntry(models.Model):
     """Audit trail: who did what to a registration, and when (registrants and organizers alike)."""
 
     class Action(models.TextChoices):
@@ -191,7 +221,7 @@ class RegistrationEvent(models.Model):
         LOCATION_SET = "location_set", _("Location set by an organizer")
         PURGED = "purged", _("Personal data erased")
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log_entries")
     action = models.CharField(max_length=15, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     detail = models.TextField(blank=True)
@@ -272,9 +302,13 @@ class Mailing(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.MESSAGE)
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="mailings")
     target_edition = models.ForeignKey(
-        Edition, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Edition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("For invitations: the edition the participants are invited to."),
-    )  # fmt: skip
+    )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
     recipient_filter = models.JSONField(_("recipients"), default=dict, blank=True)

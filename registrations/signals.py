@@ -1,28 +1,10 @@
-"""Any change to an edition or a registration moves the public data version, whoever made it.
+"""Signals registrations sends for the layers above it.
 
-An edition's own fields count too: its date and start time shape every participant's window on the map.
+Saving or deleting a Registration sends Django's own post_save/post_delete; writes that bypass them
+(bulk_create, queryset.update) send ``public_data_changed`` with the edition's id instead, so that the
+public pages (pages/cache) know their data moved.
 """
 
-from __future__ import annotations
+from django.dispatch import Signal
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
-
-from events.models import Edition
-from registrations.models import Registration
-from registrations.selectors import bump_data_version
-
-
-@receiver(post_save, sender=Registration)
-@receiver(post_delete, sender=Registration)
-def registration_changed(sender, instance: Registration, **kwargs) -> None:
-    edition_id = instance.edition_id
-    transaction.on_commit(lambda: bump_data_version(edition_id))
-
-
-@receiver(post_save, sender=Edition)
-@receiver(post_delete, sender=Edition)
-def edition_changed(sender, instance: Edition, **kwargs) -> None:
-    edition_id = instance.pk
-    transaction.on_commit(lambda: bump_data_version(edition_id))
+public_data_changed = Signal()  # keyword argument: edition_id

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from registrations import emails, mailings
-from registrations.geo_services import registration_geocode
+from registrations import emails
 from registrations.models import Registration
+from registrations.services.delivery import mailing_deliver
+from registrations.services.location import registration_geocode
 
 
 @task()
-def send_registration_email(registration_id: int, template: str) -> None:
+def send_registration_email_task(registration_id: int, template: str) -> None:
     registration = Registration.objects.select_related("edition").filter(pk=registration_id).first()
     if registration is not None:
         emails.send_registration_email(registration, template)
 
 
 @task()
-def geocode_registration(registration_id: int, force: bool = False) -> None:
+def geocode_registration_task(registration_id: int, force: bool = False) -> None:
     """Geocode one registration (``force``: ask the provider again, as the admin's "geocode again" does);
     after a temporary failure, come back when its backoff expires.
 
@@ -32,12 +33,12 @@ def geocode_registration(registration_id: int, force: bool = False) -> None:
     if (
         registration.geo_status == Registration.GeoStatus.PENDING
         and retry_at is not None
-        and geocode_registration.get_backend().supports_defer
+        and geocode_registration_task.get_backend().supports_defer
     ):
-        geocode_registration.using(run_after=retry_at).enqueue(registration_id, force=force)
+        geocode_registration_task.using(run_after=retry_at).enqueue(registration_id, force=force)
 
 
 @task()
-def send_mailing(mailing_id: int) -> None:
+def send_mailing_task(mailing_id: int) -> None:
     """Send a mailing's unclaimed deliveries. Running it again (a retry) writes to nobody twice."""
-    mailings.mailing_deliver(mailing_id=mailing_id)
+    mailing_deliver(mailing_id=mailing_id)

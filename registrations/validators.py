@@ -15,9 +15,23 @@ HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 FORBIDDEN_HANDLE_WORDS = ("twitter", "admin")
 X_HOSTS = {"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com", "m.twitter.com"}
 RESERVED_PATHS = {
-    "home", "explore", "search", "settings", "i", "intent", "login", "logout", "signup", "messages",
-    "notifications", "compose", "hashtag", "share", "tos", "privacy",
-}  # fmt: skip
+    "home",
+    "explore",
+    "search",
+    "settings",
+    "i",
+    "intent",
+    "login",
+    "logout",
+    "signup",
+    "messages",
+    "notifications",
+    "compose",
+    "hashtag",
+    "share",
+    "tos",
+    "privacy",
+}
 
 HANDLE_RULES = _(
     "An X handle has 1 to 15 characters: letters A–Z, digits and underscores, like @PaloAltoPolice."

@@ -1,8 +1,16 @@
-"""Shared fixtures for the whole suite."""
+"""Shared fixtures for the whole suite: an isolated cache, editions, the Nominatim stub."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+
 import pytest
+from django.utils import timezone
+
+from events.models import Edition
+from tests.factories import EditionFactory
+from tests.registrations.nominatim_stub import NominatimStub
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +36,40 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
+
+
+@pytest.fixture
+def edition(db) -> Edition:
+    """The edition open for sign-up now."""
+    now = timezone.now()
+    return EditionFactory(
+        ordinal=7,
+        title="7th Global Police Tweet-a-thon",
+        registration_opens_at=now - dt.timedelta(days=1),
+        registration_closes_at=now + dt.timedelta(days=30),
+    )
+
+
+@pytest.fixture
+def other_edition(db) -> Edition:
+    """A later edition, not yet open."""
+    return EditionFactory(ordinal=8, title="8th Global Police Tweet-a-thon")
+
+
+@pytest.fixture
+def nominatim_stub() -> Iterator[NominatimStub]:
+    """A stub Nominatim server on 127.0.0.1 (answers "no match" until told otherwise)."""
+    with NominatimStub() as stub:
+        yield stub
+
+
+@pytest.fixture
+def nominatim(settings, nominatim_stub: NominatimStub) -> NominatimStub:
+    """GEOCODER=nominatim, talking to the stub through geopy; short timeout, no spacing between requests."""
+    settings.GEOCODER = "nominatim"
+    settings.GEOCODER_DOMAIN = nominatim_stub.domain
+    settings.GEOCODER_SCHEME = "http"
+    settings.GEOCODER_USER_AGENT = "poltwt-tests/1.0 (+https://poltwt.example/)"
+    settings.GEOCODER_TIMEOUT = 0.5
+    settings.GEOCODER_MIN_INTERVAL = 0
+    return nominatim_stub

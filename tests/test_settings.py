@@ -95,8 +95,10 @@ def test_without_a_secret_key_nothing_is_signed_but_commands_that_sign_nothing_r
     signing = run("import django; django.setup(); from django.core import signing; signing.dumps('x')")
     assert signing.returncode != 0
     assert "The SECRET_KEY setting must not be empty" in signing.stderr
-    check = run("import django; django.setup(); from django.core.management import call_command; "
-                "call_command('makemigrations', '--check', '--dry-run')")  # fmt: skip
+    check = run(
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('makemigrations', '--check', '--dry-run')"
+    )
     assert check.returncode == 0, check.stderr
 
 
@@ -119,8 +121,12 @@ def test_production_static_files_are_hashed_and_compressed(tmp_path):
     env.update(DJANGO_SETTINGS_MODULE="poltwt.settings", STATIC_ROOT=str(root))
     result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     manifest = json.loads((root / "staticfiles.json").read_text())["paths"]
     for asset in (

@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from events.models import Edition
-from registrations import services, tokens
+from registrations import tokens
 from registrations.forms import form_class_for
-from registrations.models import Registration
-from registrations.services import REGISTRANT_FIELDS
+from registrations.models import REGISTRANT_FIELDS, Registration
+from registrations.services.registration import HandleTaken, registration_create
 from registrations.views.links import private_link
 
 
@@ -31,10 +31,10 @@ def accept_invitation(
         form = form_class(request.POST, edition=target)
         if form.is_valid():
             try:
-                registration = services.registration_create(
+                registration = registration_create(
                     edition=target, kind=source.kind, returning_from=source, **form.registrant_data()
                 )
-            except services.HandleTaken:
+            except HandleTaken:
                 return render(
                     request, "registrations/returning_already.html", {"edition": target, "source": source}
                 )
@@ -48,7 +48,13 @@ def accept_invitation(
     return render(
         request,
         "registrations/returning.html",
-        {"form": form, "edition": target, "source": source, "is_officer": source.kind == "officer",
-         "intro": _("Your details from the %(edition)s are filled in.") % {"edition": source.edition.title}},
+        {
+            "form": form,
+            "edition": target,
+            "source": source,
+            "is_officer": source.kind == "officer",
+            "intro": _("Your details from the %(edition)s are filled in.")
+            % {"edition": source.edition.title},
+        },
         status=status,
-    )  # fmt: skip
+    )

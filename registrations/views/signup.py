@@ -15,9 +15,16 @@ from django_ratelimit.decorators import ratelimit
 
 from events.models import Edition
 from poltwt.ratelimit import client_ip, signup_rate
-from registrations import services
 from registrations.forms import LostLinkForm, form_class_for
 from registrations.models import Registration
+from registrations.services.privacy import registration_withdraw
+from registrations.services.registration import (
+    HandleTaken,
+    registration_confirm_email,
+    registration_create,
+    registration_update,
+    resend_links,
+)
 from registrations.views.links import registration_link
 
 logger = logging.getLogger(__name__)
@@ -52,10 +59,10 @@ def register(request: HttpRequest, kind: str) -> HttpResponse:
             return redirect("registrations:register_done")
         elif form.is_valid():
             try:
-                registration = services.registration_create(
+                registration = registration_create(
                     edition=edition, kind=form_class.kind, **form.registrant_data()
                 )
-            except services.HandleTaken:
+            except HandleTaken:
                 form.add_error("handle", _("This X account was registered for this edition a moment ago."))
                 status = 409
             else:
@@ -83,7 +90,7 @@ def register_done(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest, registration: Registration, token: str) -> HttpResponse:
     """GET shows a button; POST confirms. Mail scanners that open links must not confirm on their own."""
     if request.method == "POST":
-        first_time = services.registration_confirm_email(registration=registration)
+        first_time = registration_confirm_email(registration=registration)
         return render(
             request, "registrations/confirmed.html", {"registration": registration, "first_time": first_time}
         )
@@ -100,8 +107,8 @@ def manage(request: HttpRequest, registration: Registration, token: str) -> Http
         form = form_class(request.POST, instance=copy.copy(registration), edition=registration.edition)
         if form.is_valid():
             try:
-                changed = services.registration_update(registration=registration, **form.registrant_data())
-            except services.HandleTaken:
+                changed = registration_update(registration=registration, **form.registrant_data())
+            except HandleTaken:
                 form.add_error("handle", _("This X account was registered for this edition a moment ago."))
                 status = 409
             else:
@@ -119,17 +126,21 @@ def manage(request: HttpRequest, registration: Registration, token: str) -> Http
     return render(
         request,
         "registrations/manage.html",
-        {"registration": registration, "form": form, "token": token,
-         "is_officer": registration.kind == Registration.Kind.OFFICER},
+        {
+            "registration": registration,
+            "form": form,
+            "token": token,
+            "is_officer": registration.kind == Registration.Kind.OFFICER,
+        },
         status=status,
-    )  # fmt: skip
+    )
 
 
 @registration_link("manage")
 def withdraw(request: HttpRequest, registration: Registration, token: str) -> HttpResponse:
     if request.method == "POST":
         edition = registration.edition
-        services.registration_withdraw(registration=registration)
+        registration_withdraw(registration=registration)
         return render(request, "registrations/withdrawn.html", {"edition": edition})
     return render(request, "registrations/withdraw.html", {"registration": registration, "token": token})
 
@@ -143,7 +154,7 @@ def lost_link(request: HttpRequest) -> HttpResponse:
         if getattr(request, "limited", False):
             return render(request, "registrations/too_many.html", status=429)
         if form.is_valid():
-            services.resend_links(email=form.cleaned_data["email"])
+            resend_links(email=form.cleaned_data["email"])
             return render(request, "registrations/lost_link_sent.html", {"email": form.cleaned_data["email"]})
     else:
         form = LostLinkForm()

@@ -12,7 +12,8 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registrations.models import GovernmentDomain, Registration, RegistrationEvent
+from registrations.models import GovernmentDomain, Registration, RegistrationLogEntry
+from registrations.services.privacy import registration_withdraw
 from tests.factories import EditionFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +71,14 @@ def test_changelist_shows_columns_and_filters(client, superuser, entries, other_
     response = client.get(CHANGELIST)
     assert response.status_code == 200
     page = response.content.decode()
-    for title in ("By edition", "By account type", "By status", "By email confirmed",
-                  "By government domain recognised", "By country"):  # fmt: skip
+    for title in (
+        "By edition",
+        "By account type",
+        "By status",
+        "By email confirmed",
+        "By government domain recognised",
+        "By country",
+    ):
         assert title in page, title
     assert (
         '<a href="https://x.com/PaloAltoPolice" target="_blank" rel="noopener noreferrer">@PaloAltoPolice</a>'
@@ -120,9 +127,8 @@ def test_filters(client, superuser, entries, params, expected):
 
 
 def test_withdrawn_entry_is_listed_without_a_link(client, superuser, edition):
-    from registrations import services
 
-    services.registration_withdraw(registration=RegistrationFactory(edition=edition))
+    registration_withdraw(registration=RegistrationFactory(edition=edition))
     client.force_login(superuser)
     page = client.get(CHANGELIST).content.decode()
     assert "https://x.com/" not in page
@@ -131,7 +137,7 @@ def test_withdrawn_entry_is_listed_without_a_link(client, superuser, edition):
 
 def test_script_in_agency_name_is_escaped_in_list_and_change_page(client, superuser, edition):
     registration = RegistrationFactory(edition=edition, agency_name=SCRIPT, officer=True, officer_name=SCRIPT)
-    RegistrationEvent.objects.create(registration=registration, action="edited", detail=SCRIPT)
+    RegistrationLogEntry.objects.create(registration=registration, action="edited", detail=SCRIPT)
     client.force_login(superuser)
     for url in (CHANGELIST, f"{CHANGELIST}{registration.pk}/change/"):
         page = client.get(url).content.decode()
@@ -169,19 +175,20 @@ def test_approve_only_confirmed_and_warn_about_the_rest(
     assert message.subject.startswith("Approved: @PaloAltoPolice")
     [log] = LogEntry.objects.filter(action_flag=CHANGE)
     assert (log.object_id, log.user, log.change_message) == (str(confirmed.pk), user, "Approved")
-    event = confirmed.events.get(action=RegistrationEvent.Action.APPROVED)
+    event = confirmed.log_entries.get(action=RegistrationLogEntry.Action.APPROVED)
     assert event.actor == user
-    assert not unconfirmed.events.filter(action=RegistrationEvent.Action.APPROVED).exists()
+    assert not unconfirmed.log_entries.filter(action=RegistrationLogEntry.Action.APPROVED).exists()
 
 
-def test_approving_an_approved_entry_sends_nothing_twice(client, reviewer, edition,
-                                                         django_capture_on_commit_callbacks):  # fmt: skip
+def test_approving_an_approved_entry_sends_nothing_twice(
+    client, reviewer, edition, django_capture_on_commit_callbacks
+):
     registration = RegistrationFactory(edition=edition, status=Registration.Status.APPROVED)
     client.force_login(reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         action(client, "approve_selected", [registration])
     assert mail.outbox == []
-    assert not registration.events.exists()
+    assert not registration.log_entries.exists()
 
 
 # --- reject -----------------------------------------------------------------------------------------------
@@ -211,7 +218,7 @@ def test_reject_asks_for_a_reason_then_rejects_and_emails_it(
         assert registration.review_reason == reason
         assert registration.reviewed_by == reviewer
         assert registration.reviewed_at is not None
-        assert registration.events.get(action=RegistrationEvent.Action.REJECTED).detail == reason
+        assert registration.log_entries.get(action=RegistrationLogEntry.Action.REJECTED).detail == reason
         log = LogEntry.objects.get(object_id=str(registration.pk))
         assert log.change_message == f"Rejected: {reason}"
         assert log.user == reviewer
@@ -251,7 +258,7 @@ def test_staff_without_review_permission_gets_no_review_actions(client, editor, 
     for name, extra in (("approve_selected", {}), ("reject_selected", {"apply": "1", "reason": "No"})):
         action(client, name, entries.values(), **extra)
     assert set(Registration.objects.values_list("status", flat=True)) == {Registration.Status.PENDING}
-    assert not RegistrationEvent.objects.exists()
+    assert not RegistrationLogEntry.objects.exists()
     assert not LogEntry.objects.exists()
 
 
@@ -293,8 +300,14 @@ def test_anonymous_is_sent_to_login(client, entries):
 
 def test_csv_export_of_the_selection_neutralises_formulas(client, superuser, edition):
     formula = '=HYPERLINK("http://evil.example","click")'
-    chosen = RegistrationFactory(edition=edition, handle="PaloAltoPolice", agency_name=formula,
-                                 city="+1 Palo Alto", street="-2 Forest Ave", topic="@SUM(A1)")  # fmt: skip
+    chosen = RegistrationFactory(
+        edition=edition,
+        handle="PaloAltoPolice",
+        agency_name=formula,
+        city="+1 Palo Alto",
+        street="-2 Forest Ave",
+        topic="@SUM(A1)",
+    )
     RegistrationFactory(edition=edition, handle="NotChosen")
     client.force_login(superuser)
     response = action(client, "export_csv", [chosen])
@@ -330,15 +343,22 @@ def _bulk(edition, start: int, count: int) -> None:
     Registration.objects.bulk_create(
         [
             Registration(
-                edition=edition, kind="agency" if n % 3 else "officer", handle=f"bulk{n}",
-                agency_name=f"Agency {n}", agency_level="local", email=f"pio{n}@police.example",
-                street="1 Main St", city="Springfield", country=["US", "GB", "NZ", "EE"][n % 4],
-                participation_model="all_calls", status=["pending", "approved", "rejected"][n % 3],
+                edition=edition,
+                kind="agency" if n % 3 else "officer",
+                handle=f"bulk{n}",
+                agency_name=f"Agency {n}",
+                agency_level="local",
+                email=f"pio{n}@police.example",
+                street="1 Main St",
+                city="Springfield",
+                country=["US", "GB", "NZ", "EE"][n % 4],
+                participation_model="all_calls",
+                status=["pending", "approved", "rejected"][n % 3],
             )
             for n in range(start, start + count)
         ],
         batch_size=1000,
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(("who", "total"), [("superuser", 10_000), ("reviewer", 2_050)])
@@ -425,9 +445,14 @@ def test_organizer_edits_follow_the_handle_and_email_rules(client, superuser, ed
     form = page.context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields if form[name].value() is not None}
     data.update(
-        {"events-TOTAL_FORMS": 0, "events-INITIAL_FORMS": 0, "handle": "https://x.com/NewHandle?s=20",
-         "email": "Chief@Police.UK", "consent_public": "on"}
-    )  # fmt: skip
+        {
+            "log_entries-TOTAL_FORMS": 0,
+            "log_entries-INITIAL_FORMS": 0,
+            "handle": "https://x.com/NewHandle?s=20",
+            "email": "Chief@Police.UK",
+            "consent_public": "on",
+        }
+    )
     response = client.post(f"{CHANGELIST}{registration.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     registration.refresh_from_db()

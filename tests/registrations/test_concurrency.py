@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from registrations import services
 from registrations.models import Registration
+from registrations.services.registration import HandleTaken, registration_create
 from tests.factories import EditionFactory
 from tests.registrations.helpers import REGISTER_AGENCY, agency_post, field_errors
 
@@ -75,15 +75,22 @@ def test_simultaneous_service_calls_raise_handle_taken_for_all_but_one(open_edit
     handles = ["NYPDnews", "nypdnews", "NYPDNEWS", "nypdNews"]
 
     def create(index: int):
-        return services.registration_create(
-            edition=open_edition, kind="agency", handle=handles[index], agency_name="NYPD",
-            agency_level="local", email=f"p{index}@nypd.example", street="1 Police Plaza", city="New York",
-            country="US", participation_model="all_calls",
-        )  # fmt: skip
+        return registration_create(
+            edition=open_edition,
+            kind="agency",
+            handle=handles[index],
+            agency_name="NYPD",
+            agency_level="local",
+            email=f"p{index}@nypd.example",
+            street="1 Police Plaza",
+            city="New York",
+            country="US",
+            participation_model="all_calls",
+        )
 
     results = run_together(create, count)
     created = [r for r in results if isinstance(r, Registration)]
-    taken = [r for r in results if isinstance(r, services.HandleTaken)]
+    taken = [r for r in results if isinstance(r, HandleTaken)]
     assert len(created) == 1, results
     assert len(taken) == count - 1, results
     assert Registration.objects.count() == 1

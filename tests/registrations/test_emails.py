@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from registrations import emails, services
+from registrations import emails
 from registrations.models import Registration
+from registrations.services.privacy import registration_withdraw
+from registrations.services.registration import registration_confirm_email
+from registrations.services.review import registration_approve, registration_reject
 from tests.factories import EditionFactory, RegistrationFactory, UserFactory
 from tests.registrations.helpers import REGISTER_AGENCY, agency_post, html_body, link_paths
 
@@ -50,7 +53,7 @@ def test_received_email_after_confirmation_has_the_manage_link(
 ):
     registration = RegistrationFactory(edition=edition, handle="PaloAltoPolice", email_confirmed_at=None)
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_confirm_email(registration=registration)
+        registration_confirm_email(registration=registration)
     [message] = mail.outbox
     assert message.subject == "Registration received: @PaloAltoPolice – 7th Global Police Tweet-a-thon"
     assert "is with the organizers for review" in message.body
@@ -65,7 +68,7 @@ def test_approved_email_gives_the_date_rule_and_manage_link(
     edition = EditionFactory(ordinal=4, title="4th Global Police Tweet-a-thon", theme_hashtag="#TimeToUnify")
     registration = RegistrationFactory(edition=edition, handle="PaloAltoPolice")
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_approve(registration=registration, actor=organizer)
+        registration_approve(registration=registration, actor=organizer)
     [message] = mail.outbox
     assert message.subject == "Approved: @PaloAltoPolice takes part in the 4th Global Police Tweet-a-thon"
     assert "Friday 4 December 2026 at 8:00 a.m." in message.body
@@ -81,18 +84,19 @@ def test_approved_email_for_an_edition_without_a_date(organizer, django_capture_
     edition = EditionFactory(ordinal=5, date=None, status="tbd")
     registration = RegistrationFactory(edition=edition, consent_public=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_approve(registration=registration, actor=organizer)
+        registration_approve(registration=registration, actor=organizer)
     [message] = mail.outbox
     assert "The date is to be announced" in message.body
     assert "participant map" not in message.body
 
 
-def test_rejected_email_carries_the_reason_and_manage_link(client, edition, organizer,
-                                                           django_capture_on_commit_callbacks):  # fmt: skip
+def test_rejected_email_carries_the_reason_and_manage_link(
+    client, edition, organizer, django_capture_on_commit_callbacks
+):
     registration = RegistrationFactory(edition=edition, handle="PaloAltoPolice")
     reason = "Please use your <agency> address & the station's street.\nThank you."
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_reject(registration=registration, actor=organizer, reason=reason)
+        registration_reject(registration=registration, actor=organizer, reason=reason)
     [message] = mail.outbox
     assert message.subject == "Your registration of @PaloAltoPolice for the 7th Global Police Tweet-a-thon"
     assert reason in message.body
@@ -141,7 +145,7 @@ def test_officer_is_greeted_by_name(edition):
 
 def test_withdrawn_registration_gets_no_email(edition):
     registration = RegistrationFactory(edition=edition)
-    services.registration_withdraw(registration=registration)
+    registration_withdraw(registration=registration)
     emails.send_registration_email(Registration.objects.get(pk=registration.pk), "links")
     assert mail.outbox == []
 

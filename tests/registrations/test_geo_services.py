@@ -25,15 +25,15 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from registrations import tasks
-from registrations.admin_location import LocationForm, location_view
-from registrations.geo_services import (
+from registrations.admin.location import LocationForm, location_view
+from registrations.geocoding import Address
+from registrations.models import GeocodeCacheEntry, Registration, RegistrationLogEntry
+from registrations.services.location import (
     geocode_pending,
     registration_clear_location,
     registration_geocode,
     registration_set_location,
 )
-from registrations.geocoding import Address
-from registrations.models import GeocodeCacheEntry, Registration, RegistrationEvent
 from tests.factories import RegistrationFactory, UserFactory
 from tests.registrations.nominatim_stub import NominatimStub, StubReply
 
@@ -66,8 +66,8 @@ def test_success_sets_point_precision_time_zone_and_records_it():
     assert registration.time_zone == "America/Los_Angeles"
     registration.refresh_from_db()  # stored, not only returned
     assert registration.time_zone == "America/Los_Angeles"
-    [event] = registration.events.all()
-    assert event.action == RegistrationEvent.Action.GEOCODED
+    [event] = registration.log_entries.all()
+    assert event.action == RegistrationLogEntry.Action.GEOCODED
     assert event.detail == "city precision by offline, time zone America/Los_Angeles"
 
 
@@ -81,7 +81,7 @@ def test_an_unknown_address_is_not_found_for_the_organizers():
     # A point from an earlier address must not stay on the map.
     assert (registration.latitude, registration.longitude, registration.time_zone) == (None, None, "")
     assert registration.geo_provider == "offline"
-    assert registration.events.get().detail == "Address not found by offline"
+    assert registration.log_entries.get().detail == "Address not found by offline"
 
 
 def test_a_temporary_failure_keeps_it_pending_with_exponential_backoff(nominatim: NominatimStub):
@@ -117,7 +117,7 @@ def test_a_temporary_failure_keeps_it_pending_with_exponential_backoff(nominatim
         <= timezone.now() + dt.timedelta(hours=6)
     )
     # Nothing is recorded or cached for a failure; the next attempt asks the provider again.
-    assert not registration.events.exists()
+    assert not registration.log_entries.exists()
     assert not GeocodeCacheEntry.objects.exists()
 
     nominatim.reply = StubReply.match(37.4443, -122.1598, addresstype="building", place_rank=30)
@@ -151,9 +151,13 @@ def test_officer_queries_never_include_the_street_and_stay_at_city_precision(nom
     # Even if the provider claims a building: the officer is shown at city precision.
     nominatim.reply = StubReply.match(52.4862, -1.8904, addresstype="building", place_rank=30)
     officer = RegistrationFactory(
-        officer=True, street="Lloyd House, Colmore Circus", city="Birmingham", region="", postcode="B4 6NQ",
+        officer=True,
+        street="Lloyd House, Colmore Circus",
+        city="Birmingham",
+        region="",
+        postcode="B4 6NQ",
         country="GB",
-    )  # fmt: skip
+    )
     officer = geocoded(officer)
     [request] = nominatim.requests
     assert request.params["q"] == "Birmingham, United Kingdom"
@@ -178,9 +182,14 @@ def test_force_bypasses_and_replaces_the_cached_answer():
         street="275 Forest Avenue", city="Palo Alto", region="CA", postcode="94301", country="US"
     )
     GeocodeCacheEntry.objects.create(
-        key=address.cache_key(), query=address.query(), found=True, latitude=TALLINN[0], longitude=TALLINN[1],
-        precision="city", provider="offline",
-    )  # fmt: skip
+        key=address.cache_key(),
+        query=address.query(),
+        found=True,
+        latitude=TALLINN[0],
+        longitude=TALLINN[1],
+        precision="city",
+        provider="offline",
+    )
     assert near(geocoded(registration), TALLINN)  # the cache answered
     registration = geocoded(registration, force=True)
     assert near(registration, PALO_ALTO)
@@ -219,7 +228,7 @@ def test_an_answer_for_an_address_changed_meanwhile_is_dropped(nominatim: Nomina
     assert nominatim.requests
     assert registration.geo_status == Geo.PENDING
     assert registration.latitude is None
-    assert not registration.events.exists()
+    assert not registration.log_entries.exists()
 
 
 # --- Manual corrections ----------------------------------------------------------------------------------
@@ -237,8 +246,8 @@ def test_set_location_by_hand(nominatim: NominatimStub):
     assert (registration.latitude, registration.longitude) == TALLINN
     assert registration.time_zone == "Europe/Tallinn"
     assert (registration.geo_attempts, registration.geo_error) == (0, "")
-    event = registration.events.get()
-    assert (event.action, event.actor) == (RegistrationEvent.Action.LOCATION_SET, organizer)
+    event = registration.log_entries.get()
+    assert (event.action, event.actor) == (RegistrationLogEntry.Action.LOCATION_SET, organizer)
     assert event.detail == "59.43696, 24.75353 (Europe/Tallinn)"
 
 
@@ -260,7 +269,7 @@ def test_set_location_refuses_points_off_the_globe(latitude, longitude, field):
     assert field in excinfo.value.message_dict
     registration.refresh_from_db()
     assert registration.latitude is None
-    assert not registration.events.exists()
+    assert not registration.log_entries.exists()
 
 
 def test_set_location_refuses_a_withdrawn_registration():
@@ -330,7 +339,7 @@ def test_geocode_pending_dry_run_changes_nothing(queue):
     before = snapshot()
     assert geocode_pending(now=NOW, dry_run=True) == [queue["new"].pk, queue["retry_due"].pk]
     assert snapshot() == before
-    assert not RegistrationEvent.objects.exists()
+    assert not RegistrationLogEntry.objects.exists()
     assert not GeocodeCacheEntry.objects.exists()
 
 
@@ -366,7 +375,7 @@ def test_command_refuses_a_limit_below_one():
 
 def test_task_geocodes_with_the_immediate_backend():
     registration = RegistrationFactory()
-    result = tasks.geocode_registration.enqueue(registration.pk)
+    result = tasks.geocode_registration_task.enqueue(registration.pk)
     assert result.status == TaskResultStatus.SUCCESSFUL
     registration.refresh_from_db()
     assert registration.geo_status == Geo.LOCATED
@@ -375,7 +384,7 @@ def test_task_geocodes_with_the_immediate_backend():
 def test_task_leaves_retries_to_geocode_pending_when_the_backend_cannot_defer(nominatim: NominatimStub):
     nominatim.reply = StubReply.error(500)
     registration = RegistrationFactory()
-    result = tasks.geocode_registration.enqueue(registration.pk)
+    result = tasks.geocode_registration_task.enqueue(registration.pk)
     assert result.status == TaskResultStatus.SUCCESSFUL, result.errors
     registration.refresh_from_db()
     assert (registration.geo_status, registration.geo_attempts) == (Geo.PENDING, 1)
@@ -386,10 +395,10 @@ def test_task_comes_back_after_the_backoff_with_the_database_queue(nominatim: No
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     nominatim.reply = StubReply.error(500)
     registration = RegistrationFactory()
-    tasks.geocode_registration.call(registration.pk)  # as the worker runs it
+    tasks.geocode_registration_task.call(registration.pk)  # as the worker runs it
     registration.refresh_from_db()
     queued = DBTaskResult.objects.get()
-    assert queued.task_path == "registrations.tasks.geocode_registration"
+    assert queued.task_path == "registrations.tasks.geocode_registration_task"
     assert queued.args_kwargs == {"args": [registration.pk], "kwargs": {"force": False}}
     assert queued.run_after == registration.geo_next_attempt_at
 
@@ -398,24 +407,24 @@ def test_task_geocode_again_replaces_the_cached_answer_and_keeps_forcing_on_retr
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     nominatim.reply = StubReply.match(37.4443, -122.1598)
     registration = geocoded(RegistrationFactory())
-    tasks.geocode_registration.call(registration.pk, force=True)
+    tasks.geocode_registration_task.call(registration.pk, force=True)
     assert len(nominatim.requests) == 2
     nominatim.reply = StubReply.error(429)
-    tasks.geocode_registration.call(registration.pk, force=True)
+    tasks.geocode_registration_task.call(registration.pk, force=True)
     assert DBTaskResult.objects.get().args_kwargs == {"args": [registration.pk], "kwargs": {"force": True}}
 
 
 def test_task_after_success_enqueues_nothing(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     registration = RegistrationFactory()
-    tasks.geocode_registration.call(registration.pk)
+    tasks.geocode_registration_task.call(registration.pk)
     registration.refresh_from_db()
     assert registration.geo_status == Geo.LOCATED
     assert not DBTaskResult.objects.exists()
 
 
 def test_task_for_a_deleted_registration_does_nothing():
-    assert tasks.geocode_registration.call(987654) is None
+    assert tasks.geocode_registration_task.call(987654) is None
 
 
 # --- The admin page --------------------------------------------------------------------------------------
@@ -465,7 +474,7 @@ def test_location_page_post_sets_the_point_logs_and_redirects(rf, registration_a
     assert (registration.latitude, registration.longitude) == TALLINN
     assert registration.geo_precision == Precision.MANUAL
     assert registration.time_zone == "Europe/Tallinn"
-    assert registration.events.get().actor == superuser
+    assert registration.log_entries.get().actor == superuser
     entry = LogEntry.objects.get()
     assert (entry.object_id, entry.get_change_message()) == (str(registration.pk), "Location set by hand")
     [message] = get_messages(request)

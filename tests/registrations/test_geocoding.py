@@ -232,9 +232,14 @@ def test_answers_found_or_not_are_cached_and_a_control_character_never_reaches_t
 def test_a_cached_answer_is_used_instead_of_the_provider():
     address = Address(city="Tallinn", country="EE")
     GeocodeCacheEntry.objects.create(
-        key=address.cache_key(), query=address.query(), found=True, latitude=1.5, longitude=2.5,
-        precision="address", provider="offline",
-    )  # fmt: skip
+        key=address.cache_key(),
+        query=address.query(),
+        found=True,
+        latitude=1.5,
+        longitude=2.5,
+        precision="address",
+        provider="offline",
+    )
     assert geocode(address) == Location(1.5, 2.5, "address", "offline")
     # refresh asks again and replaces the entry
     fresh = geocode(address, refresh=True)
@@ -309,9 +314,14 @@ def test_the_same_address_is_sent_once(nominatim: NominatimStub):
 
 def test_an_answer_from_another_provider_is_not_reused(nominatim: NominatimStub):
     GeocodeCacheEntry.objects.create(
-        key=ADDRESS.cache_key(), query=ADDRESS.query(), found=True, latitude=37.44, longitude=-122.14,
-        precision="city", provider="offline",
-    )  # fmt: skip
+        key=ADDRESS.cache_key(),
+        query=ADDRESS.query(),
+        found=True,
+        latitude=37.44,
+        longitude=-122.14,
+        precision="city",
+        provider="offline",
+    )
     nominatim.reply = StubReply.match(37.4443, -122.1598, addresstype="house", place_rank=30)
     assert geocode(ADDRESS) == Location(37.4443, -122.1598, "address", "nominatim")
     assert len(nominatim.requests) == 1

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from registrations import tokens
-from registrations.models import Registration, RegistrationEvent
+from registrations.models import Registration, RegistrationLogEntry
 from tests.factories import RegistrationFactory
 from tests.registrations.helpers import (
     REGISTER_AGENCY,
@@ -95,7 +95,7 @@ def test_sign_up_to_confirmation_through_the_emailed_link(
     assert "Thank you, your email is confirmed" in response.content.decode()
     registration = Registration.objects.get()
     assert registration.is_confirmed
-    assert registration.events.filter(action=RegistrationEvent.Action.CONFIRMED).count() == 1
+    assert registration.log_entries.filter(action=RegistrationLogEntry.Action.CONFIRMED).count() == 1
     assert [m.subject for m in mail.outbox][1].startswith("Registration received")
 
 
@@ -116,7 +116,7 @@ def test_reused_confirmation_changes_nothing(client, unconfirmed, django_capture
     assert unconfirmed.email_confirmed_at == first
     assert callbacks == []
     assert len(mail.outbox) == sent
-    assert unconfirmed.events.filter(action=RegistrationEvent.Action.CONFIRMED).count() == 1
+    assert unconfirmed.log_entries.filter(action=RegistrationLogEntry.Action.CONFIRMED).count() == 1
     assert "already confirmed" in client.get(path).content.decode()
 
 
@@ -186,8 +186,9 @@ def test_manage_page_shows_the_registration(client, edition):
 def test_edit_is_saved_and_an_approved_entry_goes_back_to_review(client, edition):
     registration = RegistrationFactory(edition=edition, status=Registration.Status.APPROVED)
     path = manage_path(registration)
-    response = client.post(path, manage_post(registration, agency_name="Palo Alto PD", hours_from="08:00",
-                                             hours_to="20:00"))  # fmt: skip
+    response = client.post(
+        path, manage_post(registration, agency_name="Palo Alto PD", hours_from="08:00", hours_to="20:00")
+    )
     assert response.status_code == 302
     assert response["Location"] == path
     registration.refresh_from_db()
@@ -195,7 +196,7 @@ def test_edit_is_saved_and_an_approved_entry_goes_back_to_review(client, edition
     assert registration.hours_from == dt.time(8, 0)
     assert registration.status == Registration.Status.PENDING
     assert registration.is_confirmed  # same email: still confirmed
-    edited = registration.events.get(action=RegistrationEvent.Action.EDITED)
+    edited = registration.log_entries.get(action=RegistrationLogEntry.Action.EDITED)
     assert "agency_name" in edited.detail
     assert "Your changes are saved." in client.get(path).content.decode()
 
@@ -207,7 +208,7 @@ def test_edit_without_changes_says_nothing_changed(client, edition):
     assert "Nothing was changed." in response.content.decode()
     registration.refresh_from_db()
     assert registration.status == Registration.Status.APPROVED
-    assert not registration.events.filter(action=RegistrationEvent.Action.EDITED).exists()
+    assert not registration.log_entries.filter(action=RegistrationLogEntry.Action.EDITED).exists()
 
 
 def test_email_change_needs_a_new_confirmation_and_kills_the_old_link(
@@ -286,9 +287,15 @@ def test_officer_can_edit_their_own_handle_case(client, edition):
 
 def test_withdraw_asks_first_then_erases_personal_data(client, edition):
     registration = RegistrationFactory(
-        edition=edition, officer=True, handle="SgtJaneDoe", status=Registration.Status.APPROVED,
-        latitude=37.44, longitude=-122.16, geo_status=Registration.GeoStatus.LOCATED, topic="Road safety",
-    )  # fmt: skip
+        edition=edition,
+        officer=True,
+        handle="SgtJaneDoe",
+        status=Registration.Status.APPROVED,
+        latitude=37.44,
+        longitude=-122.16,
+        geo_status=Registration.GeoStatus.LOCATED,
+        topic="Road safety",
+    )
     RegistrationFactory(edition=edition)
     manage = manage_path(registration)
     withdraw = manage.rstrip("/") + "/withdraw/"
@@ -304,8 +311,18 @@ def test_withdraw_asks_first_then_erases_personal_data(client, edition):
     assert "Your registration is withdrawn" in response.content.decode()
     registration.refresh_from_db()
     assert registration.status == Registration.Status.WITHDRAWN
-    for field in ("email", "officer_name", "officer_role", "street", "postcode", "handle", "agency_name",
-                  "city", "region", "topic"):  # fmt: skip
+    for field in (
+        "email",
+        "officer_name",
+        "officer_role",
+        "street",
+        "postcode",
+        "handle",
+        "agency_name",
+        "city",
+        "region",
+        "topic",
+    ):
         assert getattr(registration, field) == "", field
     assert registration.latitude is None and registration.longitude is None
     assert registration.consent_public is False
@@ -313,7 +330,9 @@ def test_withdraw_asks_first_then_erases_personal_data(client, edition):
     assert Registration.objects.for_edition(edition).count() == 2
     assert registration.kind == Registration.Kind.OFFICER
     assert registration.country == "US"
-    assert list(registration.events.values_list("action", flat=True)) == [RegistrationEvent.Action.WITHDRAWN]
+    assert list(registration.log_entries.values_list("action", flat=True)) == [
+        RegistrationLogEntry.Action.WITHDRAWN
+    ]
     # Every link sent so far is dead.
     assert_link_problem(client.get(manage), status=404, expired=False)
     assert_link_problem(client.post(withdraw), status=404, expired=False)

@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from registrations import services
-from registrations.models import Registration, RegistrationEvent
+from registrations.models import Registration, RegistrationLogEntry
+from registrations.services.privacy import registration_withdraw
 from tests.factories import EditionFactory, RegistrationFactory
 from tests.registrations.helpers import (
     REGISTER_AGENCY,
@@ -119,7 +119,7 @@ def test_agency_sign_up_stores_the_registration(client, edition, django_capture_
     assert registration.consent_public is True
     assert registration.officer_name == ""
     # Geocoding (after commit) may add its own event after this one.
-    assert registration.events.first().action == RegistrationEvent.Action.CREATED
+    assert registration.log_entries.first().action == RegistrationLogEntry.Action.CREATED
     done = client.get("/registered/").content.decode()
     assert "comms@cityofpaloalto.org" in done
     assert len(mail.outbox) == 1
@@ -236,7 +236,7 @@ def test_same_handle_may_register_for_another_edition(client, edition, other_edi
 
 
 def test_handle_may_register_again_after_withdrawal(client, edition):
-    services.registration_withdraw(registration=RegistrationFactory(edition=edition, handle="PaloAltoPolice"))
+    registration_withdraw(registration=RegistrationFactory(edition=edition, handle="PaloAltoPolice"))
     assert client.post(REGISTER_AGENCY, agency_post()).status_code == 302
     assert Registration.objects.active().get().handle == "PaloAltoPolice"
     assert Registration.objects.count() == 2
@@ -411,7 +411,7 @@ def test_with_the_production_queue_sign_up_never_calls_the_geocoder(
     assert nominatim_stub.requests == []
     queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert queued == {
-        "registrations.tasks.geocode_registration",
-        "registrations.tasks.send_registration_email",
+        "registrations.tasks.geocode_registration_task",
+        "registrations.tasks.send_registration_email_task",
     }
     assert Registration.objects.get().geo_status == Registration.GeoStatus.PENDING

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from registrations.geo_services import geocode_pending
 from registrations.models import Registration
+from registrations.services.location import geocode_pending
 
 
 class Command(BaseCommand):

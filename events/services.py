@@ -1,0 +1,38 @@
+"""Writes to editions that have rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from events.models import Edition
+
+# The fields whose change registrants must hear of: they move everyone's tweeting window.
+SCHEDULE_FIELDS = ("date", "start_time", "status")
+NOTIFIED_STATUSES = (Edition.Status.RESCHEDULED, Edition.Status.DATE_TBD, Edition.Status.CANCELLED)
+
+
+def schedule_changed(before: dict[str, Any], edition: Edition) -> bool:
+    """True when registrants must hear of the change: a new date or start time, or a move to TBD/cancelled."""
+    if before["date"] != edition.date or before["start_time"] != edition.start_time:
+        return True
+    return before["status"] != edition.status and edition.status in NOTIFIED_STATUSES
+
+
+@transaction.atomic
+def edition_update(*, edition: Edition) -> dict[str, Any] | None:
+    """Save an edition (new or changed) whose fields are already set and valid.
+
+    Returns the schedule as it was before (``SCHEDULE_FIELDS``) when the change is one registrants must
+    hear of, else None. Telling them is the caller's decision (registrations owns the mailings).
+    """
+    before = (
+        Edition.objects.select_for_update().filter(pk=edition.pk).values(*SCHEDULE_FIELDS).first()
+        if edition.pk
+        else None
+    )
+    edition.save()
+    if before is not None and schedule_changed(before, edition):
+        return before
+    return None

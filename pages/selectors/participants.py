@@ -1,0 +1,344 @@
+"""Reads for the public pages: approved, consenting participants, in a fixed number of queries.
+
+Public output carries public fields only: never an email, never a street address, never an officer's name,
+and an officer's point no finer than city level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django_countries import countries
+
+from events import schedule
+from events.models import Edition
+from registrations.models import Registration
+
+PUBLIC_FIELDS = (
+    "pk",
+    "kind",
+    "handle",
+    "agency_name",
+    "agency_level",
+    "city",
+    "region",
+    "country",
+    "participation_model",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "time_zone",
+    "hours_from",
+    "hours_to",
+)
+# An officer's point is shown at city level: ~0.1 degree is about 11 km, the size of a city.
+OFFICER_POINT_DECIMALS = 1
+CACHE_SECONDS = 24 * 3600
+
+
+def edition_from_request(ordinal: str | None) -> Edition:
+    """The edition named by ?edition=N, else the current one (or the latest). Unknown or garbage: 404."""
+    if ordinal in (None, ""):
+        edition = Edition.objects.current() or Edition.objects.upcoming().first() or Edition.objects.first()
+        if edition is None:
+            raise Http404("No edition yet.")
+        return edition
+    if not ordinal.isdigit() or len(ordinal) > 5:
+        raise Http404("Unknown edition.")
+    edition = Edition.objects.filter(ordinal=int(ordinal)).first()
+    if edition is None:
+        raise Http404("Unknown edition.")
+    return edition
+
+
+# --- Versioning: every change to an edition or its registrations moves its version (see signals.py) -----
+# The "site" version moves with every edition's: whole public pages (pagecache.py) show several editions.
+
+SITE = "site"
+
+
+def _version_key(scope: int | str) -> str:
+    return f"poltwt:public-version:{scope}"
+
+
+def data_version(scope: int | str) -> float:
+    """When an edition's public data (or, for SITE, any edition's) last changed, as a Unix time.
+
+    Used in cache keys, ETags and Last-Modified.
+    """
+    version = cache.get(_version_key(scope))
+    if version is None:
+        # Unknown (a fresh or flushed cache): start now, so nothing cached under an older version is reused.
+        cache.add(_version_key(scope), time.time(), None)
+        version = cache.get(_version_key(scope))
+    return version
+
+
+def bump_data_version(edition_id: int) -> None:
+    for scope in (edition_id, SITE):
+        previous = cache.get(_version_key(scope)) or 0.0
+        # Strictly increasing even when several changes land within the clock's resolution.
+        cache.set(_version_key(scope), max(time.time(), previous + 1e-6), None)
+
+
+# Built values also stay in this process, so a warm request neither fetches nor unpickles megabytes from
+# the shared cache: one value per (edition, name), replaced when the shared data version moves, so it is
+# never stale and never holds superseded versions.
+_LOCAL: OrderedDict[tuple[int, str], tuple[float, Any]] = OrderedDict()
+_LOCAL_SIZE = 64  # about eight editions' worth of pages in use at once
+_LOCAL_LOCK = threading.Lock()
+
+
+def cached(edition: Edition, name: str, build: Callable[[], Any]) -> Any:
+    version = data_version(edition.pk)
+    local_key = (edition.pk, name)
+    with _LOCAL_LOCK:
+        held = _LOCAL.get(local_key)
+        if held is not None and held[0] == version:
+            _LOCAL.move_to_end(local_key)
+            return held[1]
+    key = f"poltwt:public:{edition.pk}:{version}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    with _LOCAL_LOCK:
+        _LOCAL[local_key] = (version, value)
+        _LOCAL.move_to_end(local_key)
+        while len(_LOCAL) > _LOCAL_SIZE:
+            _LOCAL.popitem(last=False)
+    return value
+
+
+# --- Participants ---------------------------------------------------------------------------------------
+
+
+def public_queryset(edition: Edition) -> QuerySet[Registration]:
+    return Registration.objects.for_edition(edition).public().only(*PUBLIC_FIELDS[1:])
+
+
+def participants(edition: Edition) -> list[dict[str, Any]]:
+    """Every public participant of the edition as plain dicts, by country, kind and handle (cached)."""
+
+    def build() -> list[dict[str, Any]]:
+        rows = list(public_queryset(edition).order_by("country", "kind", "handle").values(*PUBLIC_FIELDS))
+        names: dict[str, str] = {}  # countries.name() translates on every call: once per code is enough
+        for row in rows:
+            code = row["country_code"] = str(row.pop("country") or "")
+            row["country_name"] = names.setdefault(code, str(countries.name(code)) if code else "")
+            row["x_url"] = f"https://x.com/{row['handle']}"
+            _make_point_public(row)
+        rows.sort(key=lambda row: (row["country_name"], row["kind"], row["handle"].lower()))
+        return rows
+
+    return cached(edition, "participants", build)
+
+
+def _make_point_public(row: dict[str, Any]) -> None:
+    finer_than_city = row.pop("geo_precision") in (
+        Registration.GeoPrecision.ADDRESS,
+        Registration.GeoPrecision.MANUAL,
+    )
+    if row["kind"] == Registration.Kind.OFFICER and finer_than_city and row["latitude"] is not None:
+        row["latitude"] = round(row["latitude"], OFFICER_POINT_DECIMALS)
+        row["longitude"] = round(row["longitude"], OFFICER_POINT_DECIMALS)
+
+
+def filter_participants(
+    rows: Iterable[dict[str, Any]], *, kind: str = "", country: str = "", query: str = ""
+) -> list[dict[str, Any]]:
+    needle = query.casefold().strip().lstrip("@")
+    result = []
+    for row in rows:
+        if kind and row["kind"] != kind:
+            continue
+        if country and row["country_code"] != country:
+            continue
+        if needle and not any(
+            needle in (row[field] or "").casefold() for field in ("handle", "agency_name", "city")
+        ):
+            continue
+        result.append(row)
+    return result
+
+
+@dataclass(frozen=True)
+class Headline:
+    agencies: int
+    officers: int
+    countries: int
+
+
+def headline(edition: Edition) -> Headline:
+    """'N agency accounts and M officer accounts from K countries' for the edition (two small queries)."""
+
+    def build() -> Headline:
+        public = public_queryset(edition).order_by()
+        kinds = dict(public.values_list("kind").annotate(n=Count("pk")))
+        return Headline(
+            agencies=kinds.get(Registration.Kind.AGENCY, 0),
+            officers=kinds.get(Registration.Kind.OFFICER, 0),
+            countries=public.exclude(country="").values("country").distinct().count(),
+        )
+
+    return cached(edition, "headline", build)
+
+
+def country_choices(edition: Edition) -> list[tuple[str, str]]:
+    """The countries of the edition's public participants, for the list's filter."""
+
+    def build() -> list[tuple[str, str]]:
+        pairs = {
+            (row["country_code"], row["country_name"]) for row in participants(edition) if row["country_code"]
+        }
+        return sorted(pairs, key=lambda pair: pair[1])
+
+    return cached(edition, "countries", build)
+
+
+# --- Map data --------------------------------------------------------------------------------------------
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def row_window(edition: Edition, row: dict[str, Any]) -> schedule.Window | None:
+    if edition.date is None or not row["time_zone"]:
+        return None
+    hours = (row["hours_from"], row["hours_to"]) if row["hours_from"] is not None else None
+    try:
+        return schedule.participant_window(
+            date=edition.date,
+            start_time=edition.start_time,
+            duration_hours=edition.duration_hours,
+            tz_name=row["time_zone"],
+            hours=hours,
+        )
+    except (schedule.UnknownTimeZone, schedule.HoursOutsideEdition):
+        return None
+
+
+def map_geojson(edition: Edition) -> bytes:
+    """The located public participants as an encoded GeoJSON FeatureCollection (the map's data).
+
+    Cached as bytes: a warm request then sends them as they are, with no decoding or encoding.
+    """
+
+    def build() -> bytes:
+        features = []
+        windows: dict[tuple, schedule.Window | None] = {}  # a few hundred zones and hours for 10,000 rows
+        for row in participants(edition):
+            if row["latitude"] is None:
+                continue
+            when = (row["time_zone"], row["hours_from"], row["hours_to"])
+            if when not in windows:
+                windows[when] = row_window(edition, row)
+            window = windows[when]
+            start = row["hours_from"] or edition.start_time
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+                    "properties": {
+                        "handle": row["handle"],
+                        "kind": row["kind"],
+                        "name": row["agency_name"],
+                        "city": row["city"],
+                        "country": row["country_name"],
+                        "country_code": row["country_code"],
+                        "local_start": f"{start:%H:%M} {row['time_zone']}".strip()
+                        if row["time_zone"]
+                        else "",
+                        "starts_at": _iso(window.starts_at) if window else None,
+                        "ends_at": _iso(window.ends_at) if window else None,
+                    },
+                }
+            )
+        document = {"type": "FeatureCollection", "features": features}
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+    return cached(edition, "geojson", build)
+
+
+def map_geojson_gzip(edition: Edition) -> bytes:
+    """The same document gzip-compressed once (about 12 times smaller), for clients that accept it."""
+    return cached(edition, "geojson.gz", lambda: gzip.compress(map_geojson(edition), compresslevel=6))
+
+
+# --- Statistics ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+
+
+def _bars(counter: Counter, labels: dict[str, str] | None = None) -> list[Bar]:
+    return [
+        Bar(label=(labels or {}).get(key, key) or "—", value=value) for key, value in counter.most_common()
+    ]
+
+
+def statistics(edition: Edition) -> dict[str, list[Bar]]:
+    """Counts of the public participants by country, kind, agency level and model; sign-ups over time."""
+
+    def build() -> dict[str, list[Bar]]:
+        rows = participants(edition)
+        signups = (
+            Registration.objects.for_edition(edition)
+            .confirmed()
+            .active()
+            .annotate(day=TruncDate("created_at"))
+            .values("day")
+            .annotate(n=Count("pk"))
+            .order_by("day")
+        )
+        running, over_time = 0, []
+        for bucket in signups:
+            running += bucket["n"]
+            over_time.append(Bar(label=bucket["day"].isoformat(), value=running))
+        return {
+            "country": _bars(Counter(row["country_name"] for row in rows)),
+            "kind": _bars(Counter(row["kind"] for row in rows), dict(Registration.Kind.choices)),
+            "agency_level": _bars(
+                Counter(row["agency_level"] for row in rows), dict(Registration.AgencyLevel.choices)
+            ),
+            "participation_model": _bars(
+                Counter(row["participation_model"] for row in rows),
+                dict(Registration.ParticipationModel.choices),
+            ),
+            "over_time": over_time,
+        }
+
+    return cached(edition, "stats", build)
+
+
+def zone_counts(edition: Edition) -> Counter:
+    """How many public, located participants each IANA time zone has (for the schedule)."""
+
+    def build() -> Counter:
+        located = public_queryset(edition).exclude(time_zone="").order_by()
+        return Counter(dict(located.values_list("time_zone").annotate(n=Count("pk"))))
+
+    return cached(edition, "zones", build)
+
+
+def editions_with_participants() -> list[Edition]:
+    """Editions a visitor can pick on the public pages (all but cancelled ones), newest first."""
+    return list(
+        Edition.objects.exclude(status=Edition.Status.CANCELLED).only("ordinal", "title").order_by("-ordinal")
+    )

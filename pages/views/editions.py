@@ -1,0 +1,39 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from pages.selectors import editions as selectors
+from pages.selectors.participants import edition_from_request, editions_with_participants
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    edition = selectors.featured_edition()
+    return render(
+        request,
+        "pages/home.html",
+        {
+            "edition": edition,
+            "registration_open": bool(edition and edition.is_open_for_registration()),
+            "span": selectors.edition_span(edition) if edition else None,
+            "now": timezone.now(),
+        },
+    )
+
+
+def edition_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/edition_list.html", {"editions": selectors.past_editions()})
+
+
+def schedule(request: HttpRequest) -> HttpResponse:
+    edition = edition_from_request(request.GET.get("edition"))
+    now = timezone.now()
+    return render(
+        request,
+        "pages/schedule.html",
+        {
+            "edition": edition,
+            "editions": editions_with_participants(),
+            "plan": selectors.edition_schedule(edition, now),
+            "now": now,
+        },
+    )

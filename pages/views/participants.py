@@ -1,0 +1,213 @@
+"""What the public sees: the participant list, its exports and the statistics.
+
+Each response is built from the cached public data of one edition and carries an ETag and Last-Modified
+derived from that data's version, so browsers and proxies revalidate instead of downloading again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import condition, require_safe
+
+from pages import maps
+from pages.selectors import editions as event_selectors
+from pages.selectors import participants as selectors
+from registrations.exports import csv_response
+from registrations.models import Registration
+
+PAGE_SIZE = 100
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Credit for the places on the map, by geocoder (Nominatim's policy and GeoNames' licence require it).
+GEOCODING_ATTRIBUTION = {
+    "nominatim": maps.NOMINATIM_ATTRIBUTION,
+    "offline": 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)',
+}
+CSV_FIELDS = (
+    "handle",
+    "kind",
+    "agency_name",
+    "agency_level",
+    "city",
+    "region",
+    "country_code",
+    "country_name",
+    "participation_model",
+    "x_url",
+)
+
+
+def _edition(request: HttpRequest):
+    # Asked for by the ETag, the Last-Modified and the view itself: look it up once per request.
+    if not hasattr(request, "_poltwt_edition"):
+        request._poltwt_edition = selectors.edition_from_request(request.GET.get("edition"))
+    return request._poltwt_edition
+
+
+def _etag(request: HttpRequest, *args, **kwargs) -> str:
+    edition = _edition(request)
+    return f'"{edition.pk}-{selectors.data_version(edition.pk):.6f}"'
+
+
+def _last_modified(request: HttpRequest, *args, **kwargs) -> dt.datetime:
+    edition = _edition(request)
+    return dt.datetime.fromtimestamp(int(selectors.data_version(edition.pk)), tz=dt.UTC)
+
+
+public_data = condition(etag_func=_etag, last_modified_func=_last_modified)
+
+
+@require_safe
+@public_data
+def participant_list(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    rows = selectors.participants(edition)
+    kind = request.GET.get("kind", "")
+    country = request.GET.get("country", "").upper()
+    query = request.GET.get("q", "")[:100]
+    # Garbage filter values match nothing rather than failing.
+    if kind and kind not in Registration.Kind.values:
+        kind = "none"
+    shown = selectors.filter_participants(rows, kind=kind, country=country, query=query)
+    paginator = Paginator(shown, PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404("No such page.") from exc
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "pages/participant_list.html",
+        {
+            "edition": edition,
+            "editions": selectors.editions_with_participants(),
+            "headline": selectors.headline(edition),
+            "shown_count": len(shown),
+            "page": page,
+            "kind": kind if kind != "none" else request.GET.get("kind", ""),
+            "country": country,
+            "query": query,
+            "countries": selectors.country_choices(edition),
+            "filtered": bool(kind or country or query),
+            "query_without_page": query_without_page.urlencode(),
+        },
+    )
+
+
+@require_safe
+@public_data
+def participants_csv(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    rows = ([row[field] for field in CSV_FIELDS] for row in selectors.participants(edition))
+    return csv_response(filename=f"poltwt-{edition.ordinal}-participants.csv", header=CSV_FIELDS, rows=rows)
+
+
+@require_safe
+@public_data
+def participants_json(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    rows = [{field: row[field] for field in CSV_FIELDS} for row in selectors.participants(edition)]
+    return JsonResponse(
+        {"edition": edition.ordinal, "title": edition.title, "count": len(rows), "participants": rows},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_safe
+@public_data
+def participants_geojson(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    content_type = "application/geo+json; charset=utf-8"
+    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(selectors.map_geojson_gzip(edition), content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(selectors.map_geojson(edition), content_type=content_type)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
+@require_safe
+@public_data
+def participant_handles(request: HttpRequest) -> HttpResponse:
+    """One handle a line, for adding the participants to the official X list."""
+    edition = _edition(request)
+    handles = "".join(f"{row['handle']}\n" for row in selectors.participants(edition))
+    return HttpResponse(handles, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@public_data
+def statistics(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    return render(
+        request,
+        "pages/statistics.html",
+        {
+            "edition": edition,
+            "editions": selectors.editions_with_participants(),
+            "headline": selectors.headline(edition),
+            "charts": selectors.statistics(edition),
+        },
+    )
+
+
+def _map_parts(request: HttpRequest, edition, *, height: str) -> maps.MapParts:
+    data_url = reverse("pages:participants_geojson") + f"?edition={edition.ordinal}"
+    return maps.render_map(
+        data_url=data_url,
+        nonce=str(request.csp_nonce),
+        tiles_url=settings.MAP_TILES_URL,
+        tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
+        basemap_url=static("basemap/countries-110m.geojson"),
+        height=height,
+        on_air_filter=event_is_running(edition) or request.GET.get("on_air") == "1",
+        geocoding_attribution=GEOCODING_ATTRIBUTION.get(settings.GEOCODER, ""),
+    )
+
+
+def event_is_running(edition) -> bool:
+    span = event_selectors.edition_span(edition)
+    return bool(span and span.contains(timezone.now()))
+
+
+@require_safe
+def participant_map(request: HttpRequest) -> HttpResponse:
+    edition = _edition(request)
+    embed_url = request.build_absolute_uri(reverse("pages:map_embed") + f"?edition={edition.ordinal}")
+    return render(
+        request,
+        "pages/map.html",
+        {
+            "edition": edition,
+            "editions": selectors.editions_with_participants(),
+            "headline": selectors.headline(edition),
+            "map": _map_parts(request, edition, height="70vh"),
+            "embed_url": embed_url,
+        },
+    )
+
+
+@require_safe
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def participant_map_embed(request: HttpRequest) -> HttpResponse:
+    """The map alone, for agencies to put in an iframe on their own sites."""
+    edition = _edition(request)
+    return render(
+        request,
+        "pages/map_embed.html",
+        {"edition": edition, "map": _map_parts(request, edition, height="100vh")},
+    )

@@ -1,0 +1,96 @@
+"""Editions in the admin: a schedule change tells each confirmed registrant; past participants are invited."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Edition
+from events.services import edition_update
+from registrations.services.mailing import MailingError, invitations_send, schedule_change_notify
+
+
+class EditionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Edition
+        exclude: list[str] = []  # every field: the admin's fieldsets decide the layout
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        date, status = cleaned.get("date"), cleaned.get("status")
+        moved = "date" in self.changed_data
+        if moved and date and date < timezone.localdate() and status != Edition.Status.COMPLETED:
+            self.add_error(
+                "date", _("The new date is in the past. Give a future date, or mark the edition completed.")
+            )
+        if (
+            status in (Edition.Status.SCHEDULED, Edition.Status.RESCHEDULED, Edition.Status.COMPLETED)
+            and not date
+        ):
+            self.add_error("date", _("Give a date, or set the status to “date to be announced”."))
+        return cleaned
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    form = EditionAdminForm
+    list_display = ["ordinal", "title", "date", "status", "registration_opens_at", "registration_closes_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "theme", "theme_hashtag"]
+    ordering = ["-ordinal"]
+    actions = ["invite_participants"]
+    fieldsets = [
+        (None, {"fields": ["ordinal", "title", "hashtag", "status"]}),
+        (_("When"), {"fields": ["date", "start_time", "duration_hours"]}),
+        (
+            _("Sign-up"),
+            {"fields": ["registration_opens_at", "registration_closes_at", "auto_approve_returning"]},
+        ),
+        (_("Theme"), {"fields": ["theme", "theme_hashtag", "theme_description"]}),
+        (
+            _("Results"),
+            {
+                "fields": [
+                    "result_agency_accounts",
+                    "result_officer_accounts",
+                    "result_countries",
+                    "result_tweets",
+                    "result_languages",
+                    "result_people_reached",
+                ],
+            },
+        ),
+        (_("Privacy"), {"fields": ["retention_days"]}),
+    ]
+
+    def save_model(self, request: HttpRequest, obj: Edition, form, change: bool) -> None:
+        before = edition_update(edition=obj)
+        if before is not None:
+            mailing = schedule_change_notify(edition=obj, before=before, actor=request.user)
+            self.message_user(
+                request,
+                _(
+                    "The schedule changed: %(count)d confirmed registrant(s) are being told by email "
+                    "(see Mailings)."
+                )
+                % {"count": mailing.recipients},
+            )
+
+    @admin.action(description=_("Invite approved participants to the edition open for sign-up"))
+    def invite_participants(self, request: HttpRequest, queryset: QuerySet[Edition]) -> None:
+        target = Edition.objects.current()
+        for source in queryset:
+            try:
+                mailing = invitations_send(source=source, target=target, actor=request.user)
+            except MailingError as error:
+                self.message_user(request, f"{source}: {error}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                _("%(count)d participant(s) of the %(source)s are invited to the %(target)s.")
+                % {"count": mailing.recipients, "source": source, "target": target},
+            )

@@ -1,0 +1,306 @@
+"""The public list, its exports and the statistics: public data only, escaped, cached, fixed query counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from registrations.models import Registration
+from registrations.services.review import registration_approve
+from tests.factories import EditionFactory, RegistrationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+PUBLIC_URLS = [
+    "/map/",
+    "/map/embed/",
+    "/schedule/",
+    "/participants/",
+    "/participants.csv",
+    "/participants.json",
+    "/participants.geojson",
+    "/participants/handles.txt",
+    "/stats/",
+]
+
+
+def participant(edition, **fields) -> Registration:
+    defaults = {
+        "status": Registration.Status.APPROVED,
+        "latitude": 37.4419,
+        "longitude": -122.143,
+        "geo_status": Registration.GeoStatus.LOCATED,
+        "geo_precision": Registration.GeoPrecision.CITY,
+        "time_zone": "America/Los_Angeles",
+    }
+    return RegistrationFactory(edition=edition, **{**defaults, **fields})
+
+
+@pytest.fixture
+def edition():
+    return EditionFactory(ordinal=6)
+
+
+def body(client, url: str, **params) -> str:
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, response.status_code)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8-sig")
+
+
+def test_only_approved_consenting_entries_are_listed(client, edition):
+    participant(edition, handle="Approved1")
+    participant(edition, handle="Pending1", status=Registration.Status.PENDING)
+    participant(edition, handle="Rejected1", status=Registration.Status.REJECTED)
+    participant(edition, handle="NoConsent1", consent_public=False)
+    participant(EditionFactory(ordinal=5), handle="OtherEdition")
+    html = body(client, "/participants/", edition=6)
+    assert "@Approved1" in html
+    for hidden in ("Pending1", "Rejected1", "NoConsent1", "OtherEdition"):
+        assert hidden not in html
+    assert body(client, "/participants/handles.txt", edition=6) == "Approved1\n"
+
+
+def test_headline_counts_and_grouping_by_country(client, edition):
+    participant(edition, handle="PaloAltoPolice", country="US")
+    participant(edition, handle="Officer1", country="US", officer=True)
+    participant(edition, handle="WMPolice", country="GB", city="Birmingham")
+    html = body(client, "/participants/", edition=6)
+    assert "2 agency accounts and 1 officer account from 2 countries" in html
+    assert html.index(">United Kingdom<") < html.index(">United States of America<")
+    assert 'href="https://x.com/PaloAltoPolice"' in html
+
+
+def test_filters_by_kind_country_and_search(client, edition):
+    participant(edition, handle="PaloAltoPolice", country="US")
+    participant(edition, handle="Officer1", country="US", officer=True)
+    participant(
+        edition, handle="WMPolice", country="GB", agency_name="West Midlands Police", city="Birmingham"
+    )
+    assert "@Officer1" in body(client, "/participants/", edition=6, kind="officer")
+    assert "@PaloAltoPolice" not in body(client, "/participants/", edition=6, kind="officer")
+    html = body(client, "/participants/", edition=6, country="gb")
+    assert "@WMPolice" in html and "@PaloAltoPolice" not in html
+    html = body(client, "/participants/", edition=6, q="midlands")
+    assert "@WMPolice" in html and "@Officer1" not in html
+    assert "1 participant matches your filter." in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kind": "robot"},
+        {"country": "ZZ"},
+        {"q": "<script>"},
+        {"country": "'; DROP TABLE"},
+        {"q": "x" * 5000},
+    ],
+)
+def test_garbage_filters_give_an_empty_result_not_an_error(client, edition, params):
+    participant(edition, handle="PaloAltoPolice")
+    html = body(client, "/participants/", edition=6, **params)
+    assert "@PaloAltoPolice" not in html
+    assert "No participant to show for this filter." in html
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/participants/", {"edition": "99"}),
+        ("/participants/", {"edition": "abc"}),
+        ("/participants/", {"edition": "6", "page": "2"}),
+        ("/participants/", {"edition": "6", "page": "abc"}),
+        ("/participants.csv", {"edition": "-1"}),
+        ("/participants.geojson", {"edition": "1e9"}),
+        ("/stats/", {"edition": "99999999999"}),
+    ],
+)
+def test_unknown_edition_or_page_is_a_404(client, edition, url, params):
+    participant(edition)
+    assert client.get(url, params).status_code == 404
+
+
+def test_pagination_past_the_first_hundred(client, edition):
+    RegistrationFactory.create_batch(
+        130, edition=edition, status=Registration.Status.APPROVED, country="US", latitude=1.0, longitude=1.0
+    )
+    first = body(client, "/participants/", edition=6)
+    second = body(client, "/participants/", edition=6, page=2)
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert first.count('rel="noopener noreferrer">@') == 100
+    assert second.count('rel="noopener noreferrer">@') == 30
+
+
+def test_no_public_page_or_export_contains_an_email_or_street(client, edition):
+    participant(
+        edition, handle="PaloAltoPolice", email="chief@cityofpaloalto.org", street="275 Forest Avenue"
+    )
+    participant(
+        edition,
+        handle="Officer1",
+        officer=True,
+        email="jane.doe@police.govt.nz",
+        street="1 Secret Lane",
+        officer_name="Jane Secret-Name",
+    )
+    for url in PUBLIC_URLS:
+        text = body(client, url, edition=6)
+        assert not EMAIL_RE.search(text), url
+        for private in ("Forest Avenue", "Secret Lane", "Jane Secret-Name", "94301"):
+            assert private not in text, (url, private)
+
+
+def test_officer_points_are_never_finer_than_city_level(client, edition):
+    participant(
+        edition,
+        handle="Officer1",
+        officer=True,
+        latitude=37.44191234,
+        longitude=-122.14304321,
+        geo_precision=Registration.GeoPrecision.MANUAL,
+    )
+    participant(
+        edition,
+        handle="PaloAltoPolice",
+        latitude=37.44191234,
+        longitude=-122.14304321,
+        geo_precision=Registration.GeoPrecision.ADDRESS,
+    )
+    features = json.loads(body(client, "/participants.geojson", edition=6))["features"]
+    points = {f["properties"]["handle"]: f["geometry"]["coordinates"] for f in features}
+    assert points["Officer1"] == [-122.1, 37.4]
+    assert points["PaloAltoPolice"] == [-122.14304321, 37.44191234]
+
+
+def test_geojson_carries_the_popup_fields_and_the_local_window(client, edition):
+    participant(edition, handle="PaloAltoPolice", agency_name="Palo Alto PD", city="Palo Alto")
+    participant(
+        edition, handle="NotLocated", latitude=None, longitude=None, geo_status="pending", time_zone=""
+    )
+    data = json.loads(body(client, "/participants.geojson", edition=6))
+    assert data["type"] == "FeatureCollection"
+    assert [f["properties"]["handle"] for f in data["features"]] == ["PaloAltoPolice"]
+    props = data["features"][0]["properties"]
+    assert props == {
+        "handle": "PaloAltoPolice",
+        "kind": "agency",
+        "name": "Palo Alto PD",
+        "city": "Palo Alto",
+        "country": "United States of America",
+        "country_code": "US",
+        "local_start": "08:00 America/Los_Angeles",
+        # 4 December 2026, 08:00 PST (UTC-8) is 16:00 UTC; 24 hours later.
+        "starts_at": "2026-12-04T16:00:00Z",
+        "ends_at": "2026-12-05T16:00:00Z",
+    }
+
+
+def test_csv_export_neutralises_formulas_and_keeps_public_fields(client, edition):
+    participant(edition, handle="Formula1", agency_name='=HYPERLINK("http://evil","x")', city="+1-555")
+    participant(edition, handle="Arabic1", agency_name="شرطة دبي", city="@home")
+    response = client.get("/participants.csv", {"edition": 6})
+    assert response["Content-Disposition"] == 'attachment; filename="poltwt-6-participants.csv"'
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    by_handle = {row["handle"]: row for row in rows}
+    assert by_handle["Formula1"]["agency_name"] == '\'=HYPERLINK("http://evil","x")'
+    assert by_handle["Formula1"]["city"] == "'+1-555"
+    assert by_handle["Arabic1"]["agency_name"] == "شرطة دبي"
+    assert by_handle["Arabic1"]["city"] == "'@home"
+    assert set(rows[0]) == {
+        "handle",
+        "kind",
+        "agency_name",
+        "agency_level",
+        "city",
+        "region",
+        "country_code",
+        "country_name",
+        "participation_model",
+        "x_url",
+    }
+
+
+def test_json_export(client, edition):
+    participant(edition, handle="PaloAltoPolice")
+    data = json.loads(body(client, "/participants.json", edition=6))
+    assert data["count"] == 1 and data["edition"] == 6
+    assert data["participants"][0]["x_url"] == "https://x.com/PaloAltoPolice"
+
+
+def test_user_text_is_escaped_on_the_list_and_stats(client, edition):
+    payload = "<img src=x onerror=alert(1)>${alert(1)}`"
+    participant(edition, handle="Evil1", agency_name=payload, city=payload, country="US")
+    for url in ("/participants/",):
+        html = body(client, url, edition=6)
+        assert "<img src=x" not in html
+        assert "&lt;img src=x onerror=alert(1)&gt;${alert(1)}`" in html
+
+
+def test_statistics_show_counts_as_charts_and_tables(client, edition):
+    participant(edition, handle="A1", country="US", agency_level="local", participation_model="all_calls")
+    participant(edition, handle="A2", country="US", agency_level="national", participation_model="one_topic")
+    participant(edition, handle="O1", country="GB", officer=True)
+    html = body(client, "/stats/", edition=6)
+    assert html.count("<svg") == 5
+    assert re.search(
+        r"<td class=\"user-text\">United States of America</td><td class=\"text-end\">2</td>", html
+    )
+    assert re.search(r"<td class=\"user-text\">Agency account</td><td class=\"text-end\">2</td>", html)
+    assert re.search(
+        r"<td class=\"user-text\">Individual officer account</td><td class=\"text-end\">1</td>", html
+    )
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_query_count_does_not_grow_with_participants(
+    client, edition, url, django_capture_on_commit_callbacks
+):
+    def count_queries() -> int:
+        from django.core.cache import cache
+
+        cache.clear()  # measure the uncached path: the cached one runs no participant query at all
+        with CaptureQueriesContext(connection) as queries:
+            body(client, url, edition=6)
+        return len(queries)
+
+    RegistrationFactory.create_batch(3, edition=edition, status="approved", latitude=1.0, longitude=2.0)
+    few = count_queries()
+    RegistrationFactory.create_batch(150, edition=edition, status="approved", latitude=1.0, longitude=2.0)
+    many = count_queries()
+    assert few == many
+    assert many <= 6
+
+
+def test_changes_invalidate_the_cache_and_the_etag(client, edition, django_capture_on_commit_callbacks):
+    participant(edition, handle="First1")
+    pending = RegistrationFactory(edition=edition, handle="Second2")
+    first = client.get("/participants/", {"edition": 6})
+    etag = first["ETag"]
+    assert first["Last-Modified"]
+    assert client.get("/participants/", {"edition": 6}, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_approve(registration=pending, actor=UserFactory())
+    after = client.get("/participants/", {"edition": 6}, HTTP_IF_NONE_MATCH=etag)
+    assert after.status_code == 200
+    assert "@Second2" in after.content.decode()
+    assert after["ETag"] != etag
+
+
+def test_geojson_is_sent_gzipped_to_clients_that_accept_it(client, edition):
+    import gzip
+
+    participant(edition, handle="PaloAltoPolice")
+    plain = client.get("/participants.geojson", {"edition": 6})
+    packed = client.get("/participants.geojson", {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert json.loads(plain.content)["features"][0]["properties"]["handle"] == "PaloAltoPolice"

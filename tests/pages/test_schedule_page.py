@@ -1,0 +1,115 @@
+"""The /schedule/ page, the home page's worldwide span, and poltwt's own counts on /editions/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from events.models import Edition
+from pages.selectors.editions import edition_schedule
+from registrations.models import Registration
+from tests.factories import EditionFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def located(edition, tz: str, **fields) -> Registration:
+    return RegistrationFactory(
+        edition=edition,
+        status="approved",
+        latitude=1.0,
+        longitude=1.0,
+        geo_status="located",
+        time_zone=tz,
+        **fields,
+    )
+
+
+def test_zones_are_grouped_by_window_and_counted():
+    edition = EditionFactory(ordinal=6, date=dt.date(2026, 12, 4))
+    located(edition, "Pacific/Auckland")
+    located(edition, "Pacific/Auckland")
+    located(edition, "Asia/Kolkata")
+    located(edition, "Europe/Berlin")
+    located(edition, "Europe/Paris")  # same offset as Berlin in December: one row
+    RegistrationFactory(edition=edition, status="approved")  # not located: counted apart
+    plan = edition_schedule(edition, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    rows = [(row.utc_offset, row.tz_names, row.participants) for row in plan.rows]
+    assert rows == [
+        (dt.timedelta(hours=13), ["Pacific/Auckland"], 2),
+        (dt.timedelta(hours=5, minutes=30), ["Asia/Kolkata"], 1),
+        (dt.timedelta(hours=1), ["Europe/Berlin", "Europe/Paris"], 2),
+    ]
+    assert plan.unlocated == 1
+    # 08:00 NZDT on 4 December is 19:00 UTC on the 3rd; 08:00 CET is 07:00 UTC, ending 24 h later.
+    assert plan.span.starts_at == dt.datetime(2026, 12, 3, 19, 0, tzinfo=dt.UTC)
+    assert plan.span.ends_at == dt.datetime(2026, 12, 5, 7, 0, tzinfo=dt.UTC)
+    assert plan.rows[0].left == 0.0
+    # Berlin starts 12 of the span's 36 hours in and lasts 24 of them.
+    assert (plan.rows[2].left, plan.rows[2].width) == (33.33, 66.67)
+
+
+def test_on_air_now_at_a_given_instant():
+    edition = EditionFactory(ordinal=6, date=dt.date(2026, 12, 4))
+    located(edition, "Pacific/Auckland")
+    located(edition, "America/Los_Angeles")
+    # 3 December 20:00 UTC: Auckland (from 19:00 UTC) is on air; Los Angeles (16:00 UTC on the 4th) is not.
+    plan = edition_schedule(edition, now=dt.datetime(2026, 12, 3, 20, 0, tzinfo=dt.UTC))
+    assert [slot.tz_name for slot in plan.on_air] == ["Pacific/Auckland"]
+    assert plan.on_air_participants == 1
+    assert [row.live for row in plan.rows] == [True, False]
+
+
+def test_schedule_page_during_the_event_says_who_is_on_air(client):
+    # In UTC the edition runs from 08:00 on its date for 24 h; dated (now - 8 h) it is always on air now.
+    date = (timezone.now() - dt.timedelta(hours=8)).date()
+    edition = EditionFactory(ordinal=6, date=date)
+    located(edition, "Etc/UTC")
+    located(edition, "Etc/UTC")
+    html = client.get("/schedule/", {"edition": 6}).content.decode()
+    assert "On air now:</strong> 2 participants in 1 time zone" in html
+    assert 'class="table-success"' in html
+    assert "/map/?edition=6&amp;on_air=1" in html
+
+
+def test_schedule_page_for_a_tbd_edition(client):
+    Edition.objects.create(ordinal=5, title="5th", date=None, status=Edition.Status.DATE_TBD)
+    html = client.get("/schedule/", {"edition": 5}).content.decode()
+    assert "The date is to be announced." in html
+
+
+def test_schedule_page_shows_utc_and_local_time_hooks(client):
+    edition = EditionFactory(ordinal=6, date=dt.date(2027, 3, 19))
+    located(edition, "Asia/Kolkata")
+    html = client.get("/schedule/", {"edition": 6}).content.decode()
+    # 08:00 IST is 02:30 UTC.
+    assert '<time datetime="2027-03-19T02:30:00+00:00" data-local>Fri 19 Mar, 02:30 UTC</time>' in html
+    assert "UTC+05:30" in html
+    assert "Nobody is on air yet" in html
+
+
+def test_home_shows_the_first_and_last_hour_worldwide(client):
+    edition = EditionFactory(
+        ordinal=6, date=dt.date(2027, 3, 19), registration_opens_at=timezone.now() - dt.timedelta(days=1)
+    )
+    located(edition, "Pacific/Auckland")
+    located(edition, "America/Los_Angeles")
+    html = client.get("/").content.decode()
+    # 08:00 NZDT (UTC+13) on 19 March is 18 March 19:00 UTC; 08:00 PDT (UTC-7) ends 20 March 15:00 UTC.
+    assert "Thu 18 Mar 2027, 19:00 UTC" in html
+    assert "Sat 20 Mar 2027, 15:00 UTC" in html
+
+
+def test_editions_page_shows_results_beside_poltwts_own_counts(client):
+    edition = EditionFactory(
+        ordinal=2, date=dt.date(2013, 11, 1), status="completed", result_agency_accounts=250
+    )
+    RegistrationFactory(edition=edition, status="approved", country="US")
+    RegistrationFactory(edition=edition, status="approved", country="GB")
+    RegistrationFactory(edition=edition, status="approved", country="GB", officer=True)
+    RegistrationFactory(edition=edition, status="pending", country="FR")
+    html = client.get("/editions/").content.decode()
+    assert "250" in html
+    assert "Registered on poltwt: 2 agency accounts and 1 officer account from 2 countries" in html
