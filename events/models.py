@@ -8,7 +8,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy as _
+
+from events.validators import validate_x_list_url
 
 DEFAULT_HASHTAG = "#poltwt"
 
@@ -83,13 +86,12 @@ class Edition(models.Model):
         ),
     )
 
-    # Results published after the event.
-    result_agency_accounts = models.PositiveIntegerField(_("agency accounts"), null=True, blank=True)
-    result_officer_accounts = models.PositiveIntegerField(_("officer accounts"), null=True, blank=True)
-    result_countries = models.PositiveIntegerField(_("countries"), null=True, blank=True)
-    result_tweets = models.PositiveIntegerField(_("tweets"), null=True, blank=True)
-    result_languages = models.PositiveIntegerField(_("languages"), null=True, blank=True)
-    result_people_reached = models.PositiveBigIntegerField(_("people reached"), null=True, blank=True)
+    x_list_url = models.URLField(
+        _("official X list"),
+        blank=True,
+        validators=[validate_x_list_url],
+        help_text=_("For example https://x.com/i/lists/123456789. Linked from the map and the list."),
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -107,7 +109,8 @@ class Edition(models.Model):
                 violation_error_message=_("Registration must close after it opens."),
             ),
             models.CheckConstraint(
-                condition=Q(date__isnull=False) | Q(status__in=["tbd", "cancelled"]),
+                # A completed edition may be one from the record whose exact date nobody kept.
+                condition=Q(date__isnull=False) | Q(status__in=["tbd", "cancelled", "completed"]),
                 name="edition_dated_unless_tbd",
                 violation_error_message=_("Give a date, or set the status to “date to be announced”."),
             ),
@@ -137,18 +140,13 @@ class Edition(models.Model):
         return dt.timedelta(hours=self.duration_hours)
 
     @property
-    def has_results(self) -> bool:
-        return any(
-            value is not None
-            for value in (
-                self.result_agency_accounts,
-                self.result_officer_accounts,
-                self.result_countries,
-                self.result_tweets,
-                self.result_languages,
-                self.result_people_reached,
-            )
-        )
+    def first_set_for(self) -> dt.date | None:
+        """The first date the edition was announced for, when it has moved since (else None).
+
+        Reads ``former_dates``: prefetch them where several editions are shown.
+        """
+        former = sorted(self.former_dates.all(), key=lambda row: (row.replaced_at, row.pk))
+        return former[0].date if former else None
 
     def is_open_for_registration(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -160,3 +158,98 @@ class Edition(models.Model):
         return self.registration_opens_at <= now and (
             self.registration_closes_at is None or now < self.registration_closes_at
         )
+
+
+class FormerDate(models.Model):
+    """A date an edition was once set for, kept when it moved (recorded by ``services.edition_update``)."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="former_dates")
+    date = models.DateField(_("date it was set for"))
+    replaced_at = models.DateTimeField(_("moved on"), default=timezone.now)
+
+    class Meta:
+        ordering = ["replaced_at", "pk"]
+        verbose_name = _("former date")
+        verbose_name_plural = _("former dates")
+
+    def __str__(self) -> str:
+        return f"{self.edition}: {self.date:%Y-%m-%d}"
+
+
+class Figure(models.Model):
+    """One published result of an edition: what it measures, how exact it is, and who said so."""
+
+    class Measure(models.TextChoices):
+        # In the order the editions page lists them.
+        AGENCIES = "agencies", _("Agency accounts")
+        OFFICERS = "officers", _("Officer accounts")
+        PARTICIPATING_COUNTRIES = "participating_countries", _("Participating countries")
+        COUNTRIES_REACHED = "countries_reached", _("Countries reached")
+        PEOPLE_REACHED = "people_reached", _("People reached")
+        TWEETS = "tweets", _("Tweets")
+        ORIGINAL_TWEETS = "original_tweets", _("Original tweets")
+        RETWEETS = "retweets", _("Retweets")
+        UNIQUE_USERS = "unique_users", _("Unique users")
+        LANGUAGES = "languages", _("Languages")
+        TRENDED = "trended", _("Where it trended")
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", _("exactly")
+        OVER = "over", _("over")
+        ABOUT = "about", _("about")
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="figures")
+    measure = models.CharField(_("measure"), max_length=30, choices=Measure.choices)
+    qualifier = models.CharField(
+        _("how exact"),
+        max_length=5,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACT,
+        help_text=_("As the source says it: “over 200” is over, “about 10” is about."),
+    )
+    value = models.PositiveBigIntegerField(_("number"), null=True, blank=True)
+    details = models.CharField(
+        _("details"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where it trended, or which countries took part."),
+    )
+    source_name = models.CharField(_("source"), max_length=200, blank=True)
+    source_url = models.URLField(_("source link"), blank=True)
+
+    class Meta:
+        ordering = ["edition", "pk"]
+        verbose_name = _("published result")
+        verbose_name_plural = _("published results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "measure"],
+                name="figure_one_per_measure",
+                violation_error_message=_("This edition already has a figure for this measure."),
+            ),
+            models.CheckConstraint(
+                # Every measure is a number, except where it trended, which is a place.
+                condition=Q(value__isnull=False) | Q(measure="trended", details__gt=""),
+                name="figure_has_a_value",
+                violation_error_message=_("Give the number (or, for where it trended, the place)."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition}: {self.get_measure_display()} {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        """The figure as the source gave it: “over 18,000”, “about 10”, “48,842”, or the place."""
+        if self.value is None:
+            return self.details
+        number = number_format(self.value, force_grouping=True)
+        if self.qualifier == self.Qualifier.OVER:
+            return gettext("over %(number)s") % {"number": number}
+        if self.qualifier == self.Qualifier.ABOUT:
+            return gettext("about %(number)s") % {"number": number}
+        return number
+
+    @property
+    def sort_key(self) -> int:
+        return list(self.Measure.values).index(self.measure)

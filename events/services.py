@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from events.models import Edition
+from events.models import Edition, FormerDate
 
 # The fields whose change registrants must hear of: they move everyone's tweeting window.
 SCHEDULE_FIELDS = ("date", "start_time", "status")
@@ -26,6 +26,7 @@ def edition_update(*, edition: Edition) -> dict[str, Any] | None:
 
     Returns the schedule as it was before (``SCHEDULE_FIELDS``) when the change is one registrants must
     hear of, else None. Telling them is the caller's decision (registrations owns the mailings).
+    When the date moves (to another date or to TBD), the date it was set for is kept as a ``FormerDate``.
     """
     before = (
         Edition.objects.select_for_update().filter(pk=edition.pk).values(*SCHEDULE_FIELDS).first()
@@ -33,6 +34,8 @@ def edition_update(*, edition: Edition) -> dict[str, Any] | None:
         else None
     )
     edition.save()
+    if before is not None and before["date"] is not None and before["date"] != edition.date:
+        FormerDate.objects.create(edition=edition, date=before["date"])
     if before is not None and schedule_changed(before, edition):
         return before
     return None

@@ -77,7 +77,8 @@ class _ParticipantMap(folium.Map):
             <div class="folium-map poltwt-map" id="{{ this.get_name() }}" role="region"
                  aria-label="{{ this.label|e }}" data-map-var="{{ this.get_name() }}"
                  data-url="{{ this.data_url|e }}" data-basemap-url="{{ this.basemap_url|e }}"
-                 data-on-air-filter="{{ 'true' if this.on_air_filter else 'false' }}"></div>
+                 data-on-air-filter="{{ 'true' if this.on_air_filter else 'false' }}"
+                 data-label-goal="{{ this.goal_label|e }}"></div>
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
@@ -110,6 +111,8 @@ class _ParticipantMap(folium.Map):
         self.js_url = static("js/participant-map.js")
         self.css_height = height
         self.label = gettext("Map of participating police accounts")
+        # Popup wording the script needs, translated here (scripts carry no strings of their own).
+        self.goal_label = gettext("Local goal")
         self.data_url = data_url
         self.basemap_url = basemap_url
         self.on_air_filter = on_air_filter

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Edition
 from registrations.fields import XHandleField
 from registrations.models import Registration
-from registrations.validators import reject_control_characters
+from registrations.validators import normalise_hashtag, reject_control_characters
 
 AGENCY_FIELDS = [
     "handle",
@@ -24,6 +24,8 @@ AGENCY_FIELDS = [
     "country",
     "participation_model",
     "topic",
+    "local_goal",
+    "local_hashtag",
     "hours_from",
     "hours_to",
     "consent_public",
@@ -38,6 +40,7 @@ SINGLE_LINE_FIELDS = (
     "region",
     "postcode",
     "topic",
+    "local_goal",
 )
 
 
@@ -67,6 +70,11 @@ class RegistrationForm(forms.ModelForm):
             "email": _("Your work address at the agency. We send a link to confirm it."),
             "street": _("The station or headquarters address, never a home address."),
             "topic": _("Needed if you tweet about one topic, e.g. “road safety”."),
+            "local_goal": _(
+                "Optional, shown on the map and the list: what you want the day to achieve where you are, "
+                "e.g. “Recruit ten volunteers”."
+            ),
+            "local_hashtag": _("Optional: one hashtag you use beside #poltwt, e.g. #GVCopBeat."),
             "hours_from": _("Leave both times empty if you tweet the whole 24 hours."),
             "hours_to": _("Local time, 24-hour clock (e.g. 18:00)."),
         }
@@ -117,6 +125,8 @@ class RegistrationForm(forms.ModelForm):
                 _("How you take part"),
                 "participation_model",
                 "topic",
+                "local_goal",
+                "local_hashtag",
                 Div(
                     Div("hours_from", css_class="col-6"), Div("hours_to", css_class="col-6"), css_class="row"
                 ),
@@ -143,6 +153,9 @@ class RegistrationForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
+
+    def clean_local_hashtag(self) -> str:
+        return normalise_hashtag(self.cleaned_data.get("local_hashtag", ""))
 
     def clean(self) -> dict:
         cleaned = super().clean()

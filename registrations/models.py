@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events.models import Edition
+from registrations.validators import HASHTAG_LENGTH, validate_hashtag
 
 # What a registrant may give and change through their private link: forms, services and the returning
 # participant's prefill all use this list.
@@ -27,6 +28,8 @@ REGISTRANT_FIELDS = (
     "country",
     "participation_model",
     "topic",
+    "local_goal",
+    "local_hashtag",
     "hours_from",
     "hours_to",
     "consent_public",
@@ -35,7 +38,16 @@ ADDRESS_FIELDS = ("street", "city", "region", "postcode", "country")
 # Erased on withdrawal and by the retention purge: what identifies a person or where they work.
 PERSONAL_FIELDS = ("email", "officer_name", "officer_role", "street", "postcode")
 # Also erased on withdrawal, so that what remains counts the entry without identifying it.
-WITHDRAWAL_FIELDS = (*PERSONAL_FIELDS, "handle", "agency_name", "city", "region", "topic")
+WITHDRAWAL_FIELDS = (
+    *PERSONAL_FIELDS,
+    "handle",
+    "agency_name",
+    "city",
+    "region",
+    "topic",
+    "local_goal",
+    "local_hashtag",
+)
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -119,9 +131,20 @@ class Registration(models.Model):
         _("participation model"), max_length=10, choices=ParticipationModel.choices
     )
     topic = models.CharField(_("topic"), max_length=200, blank=True)
+    # Seed 001: "each agency sets its own local goal"; many promoted a local hashtag beside #poltwt.
+    local_goal = models.CharField(_("local goal"), max_length=200, blank=True)
+    local_hashtag = models.CharField(
+        _("local hashtag"), max_length=HASHTAG_LENGTH, blank=True, validators=[validate_hashtag]
+    )
     hours_from = models.TimeField(_("tweeting from (local time)"), null=True, blank=True)
     hours_to = models.TimeField(_("tweeting until (local time)"), null=True, blank=True)
     consent_public = models.BooleanField(_("consents to appear on the public map and lists"), default=False)
+    added_to_x_list_at = models.DateTimeField(
+        _("added to the official X list"),
+        null=True,
+        blank=True,
+        help_text=_("When an organizer marked the handle as added to the edition's official X list."),
+    )
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     reviewed_by = models.ForeignKey(
@@ -220,6 +243,8 @@ class RegistrationLogEntry(models.Model):
         GEOCODED = "geocoded", _("Geocoded")
         LOCATION_SET = "location_set", _("Location set by an organizer")
         PURGED = "purged", _("Personal data erased")
+        X_LISTED = "x_listed", _("Marked as added to the official X list")
+        X_UNLISTED = "x_unlisted", _("Marked as not on the official X list")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log_entries")
     action = models.CharField(max_length=15, choices=Action.choices)

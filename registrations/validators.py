@@ -100,3 +100,36 @@ def reject_control_characters(value: str) -> None:
 
 # Explicit bidirectional overrides can disguise text (a handle shown reversed); plain RTL text is fine.
 _BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
+
+
+HASHTAG_LENGTH = 50
+
+
+def normalise_hashtag(raw: str) -> str:
+    """One hashtag, as X reads one: '#' then letters (any script), digits, marks or underscores.
+
+    A missing '#' is added; spaces, punctuation or a second hashtag are refused, as are digits alone
+    (X does not link #2013).
+    """
+    value = (raw or "").strip()
+    if not value:
+        return ""
+    body = value.removeprefix("#").removeprefix("＃")
+    if not body or not all(char == "_" or unicodedata.category(char)[0] in "LNM" for char in body):
+        raise ValidationError(
+            _("Give one hashtag: # then letters, digits or underscores, no spaces, like #GVCopBeat."),
+            code="hashtag",
+        )
+    if body.isdigit():
+        raise ValidationError(_("A hashtag needs at least one letter, like #poltwt2013."), code="hashtag")
+    if len(body) + 1 > HASHTAG_LENGTH:
+        raise ValidationError(
+            _("Keep the hashtag to %(count)d characters.") % {"count": HASHTAG_LENGTH}, code="hashtag"
+        )
+    return "#" + body
+
+
+def validate_hashtag(value: str) -> None:
+    """Model-level check: the stored value is already one normalised hashtag (or empty)."""
+    if value and normalise_hashtag(value) != value:
+        raise ValidationError(_("Give one hashtag, like #GVCopBeat."), code="hashtag")

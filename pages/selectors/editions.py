@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from events import schedule
-from events.models import Edition
+from events.models import Edition, Figure
 from pages.selectors import participants as participant_selectors
 from registrations.models import Registration
 
@@ -19,16 +20,124 @@ def featured_edition() -> Edition | None:
     return Edition.objects.current() or Edition.objects.upcoming().first() or Edition.objects.first()
 
 
-def past_editions() -> list[Edition]:
-    """Completed editions, newest first, with the approved accounts and countries poltwt itself counted."""
+@dataclass(frozen=True)
+class ResultRow:
+    """One measure of an edition: what the record says (with its source) beside what poltwt counted."""
+
+    measure: str
+    label: str
+    reported: str  # "over 200", "about 10", "48,842", a place; "" when the record has no figure
+    details: str
+    source_name: str
+    source_url: str
+    counted: int | None  # approved accounts or countries on poltwt, for the measures poltwt can count
+
+
+@dataclass(frozen=True)
+class EditionRecord:
+    edition: Edition
+    first_set_for: dt.date | None
+    rows: list[ResultRow]
+
+    @property
+    def has_results(self) -> bool:
+        return any(row.reported for row in self.rows)
+
+
+# The measures poltwt itself can count from its approved registrations, and the annotation holding each.
+COUNTED = {
+    Figure.Measure.AGENCIES: "known_agencies",
+    Figure.Measure.OFFICERS: "known_officers",
+    Figure.Measure.PARTICIPATING_COUNTRIES: "known_countries",
+}
+
+
+def _record(edition: Edition) -> EditionRecord:
+    figures = {figure.measure: figure for figure in edition.figures.all()}
+    rows = []
+    for measure, label in Figure.Measure.choices:
+        figure = figures.get(measure)
+        counted = getattr(edition, COUNTED[measure]) if measure in COUNTED else None
+        if figure is None and not counted:
+            continue
+        rows.append(
+            ResultRow(
+                measure=measure,
+                label=str(label),
+                reported=figure.display_value if figure and figure.value is not None else "",
+                details=figure.details if figure else "",
+                source_name=figure.source_name if figure else "",
+                source_url=figure.source_url if figure else "",
+                counted=counted,
+            )
+        )
+    return EditionRecord(edition=edition, first_set_for=edition.first_set_for, rows=rows)
+
+
+def edition_history() -> list[EditionRecord]:
+    """Every edition but cancelled ones, newest first: the published results, each with its qualifier
+    and source, beside the approved accounts and countries poltwt itself counted; and the date each
+    edition was first set for when it has moved. Three queries whatever the number of editions.
+    """
     approved = Q(registrations__status=Registration.Status.APPROVED)
-    return list(
-        Edition.objects.past().annotate(
+    editions = (
+        Edition.objects.exclude(status=Edition.Status.CANCELLED)
+        .annotate(
             known_agencies=Count("registrations", filter=approved & Q(registrations__kind="agency")),
             known_officers=Count("registrations", filter=approved & Q(registrations__kind="officer")),
-            known_countries=Count("registrations__country", filter=approved, distinct=True),
+            known_countries=Count(
+                "registrations__country", filter=approved & ~Q(registrations__country=""), distinct=True
+            ),
         )
+        .prefetch_related("figures", "former_dates")
+        .order_by("-ordinal")
     )
+    return [_record(edition) for edition in editions]
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    series: str  # "agencies" or "officers": the bar's colour and the table's column
+    value: int
+    text: str  # as the record gives it ("over 250"), or poltwt's own count
+
+
+@dataclass(frozen=True)
+class ChartGroup:
+    label: str
+    bars: list[ChartBar]
+
+    def _text(self, series: str) -> str:
+        return next((bar.text for bar in self.bars if bar.series == series), "")
+
+    @property
+    def agencies(self) -> str:
+        return self._text(Figure.Measure.AGENCIES)
+
+    @property
+    def officers(self) -> str:
+        return self._text(Figure.Measure.OFFICERS)
+
+
+def accounts_chart(history: list[EditionRecord]) -> list[ChartGroup]:
+    """Agency and officer accounts per edition, oldest first: the published figure where there is one,
+    else what poltwt counted. Editions with neither are left out."""
+    groups = []
+    for record in reversed(history):
+        bars = []
+        for measure in (Figure.Measure.AGENCIES, Figure.Measure.OFFICERS):
+            row = next((row for row in record.rows if row.measure == measure), None)
+            figure = next((f for f in record.edition.figures.all() if f.measure == measure), None)
+            if figure is not None and figure.value is not None:
+                bars.append(ChartBar(series=measure, value=figure.value, text=figure.display_value))
+            elif row is not None and row.counted:
+                text = gettext("%(count)s registered on poltwt") % {"count": row.counted}
+                bars.append(ChartBar(series=measure, value=row.counted, text=text))
+        if bars:
+            edition = record.edition
+            year = f" ({edition.date.year})" if edition.date else ""
+            groups.append(ChartGroup(label=f"{edition.ordinal_label}{year}", bars=bars))
+    return groups
 
 
 def edition_span(edition: Edition) -> schedule.Window | None:

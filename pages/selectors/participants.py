@@ -42,6 +42,10 @@ PUBLIC_FIELDS = (
     "time_zone",
     "hours_from",
     "hours_to",
+    "local_goal",
+    "local_hashtag",
+    # Whether an organizer has put the handle on the official X list (itself public on X).
+    "added_to_x_list_at",
 )
 # An officer's point is shown at city level: ~0.1 degree is about 11 km, the size of a city.
 OFFICER_POINT_DECIMALS = 1
@@ -259,6 +263,8 @@ def map_geojson(edition: Edition) -> bytes:
                         "city": row["city"],
                         "country": row["country_name"],
                         "country_code": row["country_code"],
+                        "local_goal": row["local_goal"],
+                        "local_hashtag": row["local_hashtag"],
                         "local_start": f"{start:%H:%M} {row['time_zone']}".strip()
                         if row["time_zone"]
                         else "",

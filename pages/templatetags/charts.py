@@ -36,3 +36,36 @@ def bar_chart(bars: list[Bar], title: str, chart_id: str) -> dict:
         "text_y": ROW_HEIGHT * 0.65,
         "bar_height": ROW_HEIGHT - 6,
     }
+
+
+GROUP_GAP = 10
+
+
+@register.inclusion_tag("pages/_grouped_bar_chart.html")
+def grouped_bar_chart(groups: list, title: str, chart_id: str) -> dict:
+    """Bars in groups (e.g. agency and officer accounts per edition), each bar labelled with its text."""
+    largest = max((bar.value for group in groups for bar in group.bars), default=0) or 1
+    rows, y = [], 0
+    for group in groups:
+        for index, bar in enumerate(group.bars):
+            rows.append(
+                {
+                    "label": group.label if index == 0 else "",
+                    "series": bar.series,
+                    "text": bar.text,
+                    "y": y,
+                    "width": max(1, round(bar.value / largest * BAR_SPACE)),
+                }
+            )
+            y += ROW_HEIGHT
+        y += GROUP_GAP
+    return {
+        "rows": rows,
+        "title": title,
+        "chart_id": chart_id,
+        "height": max(0, y - GROUP_GAP),
+        "width": WIDTH + 120,  # room for "over 250"-style labels
+        "label_width": LABEL_WIDTH,
+        "text_y": ROW_HEIGHT * 0.65,
+        "bar_height": ROW_HEIGHT - 6,
+    }

@@ -15,13 +15,19 @@ def home(request: HttpRequest) -> HttpResponse:
             "edition": edition,
             "registration_open": bool(edition and edition.is_open_for_registration()),
             "span": selectors.edition_span(edition) if edition else None,
+            "first_set_for": edition.first_set_for if edition else None,
             "now": timezone.now(),
         },
     )
 
 
 def edition_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/edition_list.html", {"editions": selectors.past_editions()})
+    history = selectors.edition_history()
+    return render(
+        request,
+        "pages/edition_list.html",
+        {"records": history, "chart": selectors.accounts_chart(history)},
+    )
 
 
 def schedule(request: HttpRequest) -> HttpResponse:

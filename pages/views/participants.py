@@ -44,6 +44,8 @@ CSV_FIELDS = (
     "country_code",
     "country_name",
     "participation_model",
+    "local_goal",
+    "local_hashtag",
     "x_url",
 )
 
@@ -142,9 +144,16 @@ def participants_geojson(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_data
 def participant_handles(request: HttpRequest) -> HttpResponse:
-    """One handle a line, for adding the participants to the official X list."""
+    """One handle a line, for adding the participants to the official X list.
+
+    ``?new=1`` gives only those an organizer has not yet marked as added, so catching up is one paste.
+    Public participants only, like every list here: which of them are on the X list is public on X too.
+    """
     edition = _edition(request)
-    handles = "".join(f"{row['handle']}\n" for row in selectors.participants(edition))
+    rows = selectors.participants(edition)
+    if request.GET.get("new") == "1":
+        rows = [row for row in rows if row["added_to_x_list_at"] is None]
+    handles = "".join(f"{row['handle']}\n" for row in rows)
     return HttpResponse(handles, content_type="text/plain; charset=utf-8")
 
 

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Edition
+from events.models import Edition, Figure, FormerDate
 from events.services import edition_update
 from registrations.services.mailing import MailingError, invitations_send, schedule_change_notify
+
+
+class HttpsURLField(forms.URLField):
+    """A link typed without a scheme is read as https (Django 6's default, without its warning)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
 
 
 class EditionAdminForm(forms.ModelForm):
     class Meta:
         model = Edition
         exclude: list[str] = []  # every field: the admin's fieldsets decide the layout
+        field_classes = {"x_list_url": HttpsURLField}
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -27,12 +37,28 @@ class EditionAdminForm(forms.ModelForm):
             self.add_error(
                 "date", _("The new date is in the past. Give a future date, or mark the edition completed.")
             )
-        if (
-            status in (Edition.Status.SCHEDULED, Edition.Status.RESCHEDULED, Edition.Status.COMPLETED)
-            and not date
-        ):
+        # A completed edition may lack a date: the record of some past editions does not give one.
+        if status in (Edition.Status.SCHEDULED, Edition.Status.RESCHEDULED) and not date:
             self.add_error("date", _("Give a date, or set the status to “date to be announced”."))
         return cleaned
+
+
+class FigureInline(admin.TabularInline):
+    """The published results, each with how exact it is and who published it."""
+
+    model = Figure
+    extra = 1
+    formfield_overrides = {models.URLField: {"form_class": HttpsURLField}}
+    fields = ["measure", "qualifier", "value", "details", "source_name", "source_url"]
+    verbose_name_plural = _("Results published after the event")
+
+
+class FormerDateInline(admin.TabularInline):
+    """Dates the edition was set for before it moved: recorded on each move, editable for the record."""
+
+    model = FormerDate
+    extra = 0
+    fields = ["date", "replaced_at"]
 
 
 @admin.register(Edition)
@@ -43,6 +69,7 @@ class EditionAdmin(admin.ModelAdmin):
     search_fields = ["title", "theme", "theme_hashtag"]
     ordering = ["-ordinal"]
     actions = ["invite_participants"]
+    inlines = [FigureInline, FormerDateInline]
     fieldsets = [
         (None, {"fields": ["ordinal", "title", "hashtag", "status"]}),
         (_("When"), {"fields": ["date", "start_time", "duration_hours"]}),
@@ -51,19 +78,7 @@ class EditionAdmin(admin.ModelAdmin):
             {"fields": ["registration_opens_at", "registration_closes_at", "auto_approve_returning"]},
         ),
         (_("Theme"), {"fields": ["theme", "theme_hashtag", "theme_description"]}),
-        (
-            _("Results"),
-            {
-                "fields": [
-                    "result_agency_accounts",
-                    "result_officer_accounts",
-                    "result_countries",
-                    "result_tweets",
-                    "result_languages",
-                    "result_people_reached",
-                ],
-            },
-        ),
+        (_("Official X list"), {"fields": ["x_list_url"]}),
         (_("Privacy"), {"fields": ["retention_days"]}),
     ]
 

@@ -22,6 +22,7 @@ from registrations.forms import RejectForm
 from registrations.models import GovernmentDomain, Registration, RegistrationLogEntry
 from registrations.services.common import ReviewError
 from registrations.services.review import registration_approve, registration_reject
+from registrations.services.x_list import x_list_mark_added, x_list_mark_removed
 
 EXPORT_FIELDS = [
     "id",
@@ -42,9 +43,12 @@ EXPORT_FIELDS = [
     "country",
     "participation_model",
     "topic",
+    "local_goal",
+    "local_hashtag",
     "hours_from",
     "hours_to",
     "consent_public",
+    "added_to_x_list_at",
     "status",
     "review_reason",
     "latitude",
@@ -54,6 +58,21 @@ EXPORT_FIELDS = [
     "time_zone",
     "created_at",
 ]
+
+
+class XListFilter(admin.SimpleListFilter):
+    title = _("official X list")
+    parameter_name = "x_list"
+
+    def lookups(self, request, model_admin):
+        return [("added", _("Marked as added")), ("new", _("Public, not added yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "added":
+            return queryset.filter(added_to_x_list_at__isnull=False)
+        if self.value() == "new":
+            return queryset.public().filter(added_to_x_list_at__isnull=True)
+        return queryset
 
 
 class ConfirmedFilter(admin.SimpleListFilter):
@@ -124,6 +143,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "geo_provider",
         "agency_level",
         "participation_model",
+        XListFilter,
     ]
     search_fields = ["handle", "agency_name", "email", "officer_name", "city"]
     list_select_related = ["edition"]
@@ -131,7 +151,14 @@ class RegistrationAdmin(admin.ModelAdmin):
     # Counting 10,000+ rows twice per page is wasted work; one filtered count is enough.
     show_full_result_count = False
     date_hierarchy = "created_at"
-    actions = ["approve_selected", "reject_selected", "export_csv", "geocode_again"]
+    actions = [
+        "approve_selected",
+        "reject_selected",
+        "export_csv",
+        "geocode_again",
+        "mark_added_to_x_list",
+        "mark_not_on_x_list",
+    ]
     inlines = [RegistrationLogInline]
     readonly_fields = [
         "status",
@@ -150,6 +177,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "geo_next_attempt_at",
         "geo_error",
         "time_zone",
+        "added_to_x_list_at",
         "created_at",
         "updated_at",
     ]
@@ -180,7 +208,18 @@ class RegistrationAdmin(admin.ModelAdmin):
         ),
         (
             _("Participation"),
-            {"fields": ["participation_model", "topic", "hours_from", "hours_to", "consent_public"]},
+            {
+                "fields": [
+                    "participation_model",
+                    "topic",
+                    "local_goal",
+                    "local_hashtag",
+                    "hours_from",
+                    "hours_to",
+                    "consent_public",
+                    "added_to_x_list_at",
+                ]
+            },
         ),
         (_("Review"), {"fields": ["reviewed_by", "reviewed_at", "review_reason"]}),
         (_("Dates"), {"fields": ["created_at", "updated_at"]}),
@@ -285,6 +324,27 @@ class RegistrationAdmin(admin.ModelAdmin):
         self.message_user(
             request, _("%d address(es) queued to be geocoded again; points set by hand are kept.") % len(ids)
         )
+
+    @admin.action(description=_("Mark as added to the official X list (public participants)"))
+    def mark_added_to_x_list(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        already = queryset.filter(added_to_x_list_at__isnull=False).count()
+        marked = x_list_mark_added(registrations=queryset, actor=request.user)
+        self.message_user(request, _("%d handle(s) marked as added to the official X list.") % marked)
+        skipped = queryset.count() - marked - already
+        if skipped > 0:
+            self.message_user(
+                request,
+                _(
+                    "%d not marked: only approved participants who agreed to be listed go on the X list."
+                )
+                % skipped,
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Mark as not on the official X list"))
+    def mark_not_on_x_list(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        unmarked = x_list_mark_removed(registrations=queryset, actor=request.user)
+        self.message_user(request, _("%d handle(s) count as not on the official X list again.") % unmarked)
 
     @admin.action(description=_("Export selected registrations as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Registration]) -> HttpResponse:

@@ -52,6 +52,9 @@
     box.appendChild(p);
   }
 
+  // Labels come from the page (data-label-*), translated on the server; English if a page has none.
+  var popupLabels = {goal: "Local goal"};
+
   function buildPopup(props, kind) {
     var box = el("div", "poltwt-popup");
     var handle = text(props.handle);
@@ -73,6 +76,9 @@
     var place = [text(props.city), text(props.country)].filter(Boolean).join(", ");
     line(box, "poltwt-popup__place", null, place);
     line(box, "poltwt-popup__start", "Starts", text(props.local_start));
+    // Registrants' own words: text nodes only, like every other line.
+    line(box, "poltwt-popup__goal", popupLabels.goal, text(props.local_goal));
+    line(box, "poltwt-popup__hashtag", null, text(props.local_hashtag));
     return box;
   }
 
@@ -132,6 +138,7 @@
   }
 
   function init(container) {
+    if (container.dataset.labelGoal) popupLabels.goal = container.dataset.labelGoal;
     var status = el("div", "poltwt-map-status", "Loading the map of participants…");
     status.setAttribute("role", "status");
     container.appendChild(status);

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from events.models import Edition, ordinal_suffix
+from events.models import Edition, FormerDate, ordinal_suffix
 
 pytestmark = pytest.mark.django_db
 
@@ -108,11 +108,12 @@ def test_current_is_none_when_nothing_is_open():
     assert Edition.objects.current() is None
 
 
-def test_has_results_only_with_a_figure():
+def test_first_set_for_is_the_earliest_former_date():
     edition = make(1)
-    assert not edition.has_results
-    edition.result_tweets = 0
-    assert edition.has_results
+    assert edition.first_set_for is None
+    FormerDate.objects.create(edition=edition, date=dt.date(2015, 6, 5))
+    FormerDate.objects.create(edition=edition, date=dt.date(2015, 7, 10))
+    assert edition.first_set_for == dt.date(2015, 6, 5)
 
 
 def test_open_uses_the_real_clock_by_default():

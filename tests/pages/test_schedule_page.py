@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Edition
+from events.models import Edition, Figure
 from pages.selectors.editions import edition_schedule
 from registrations.models import Registration
 from tests.factories import EditionFactory, RegistrationFactory
@@ -103,13 +105,16 @@ def test_home_shows_the_first_and_last_hour_worldwide(client):
 
 
 def test_editions_page_shows_results_beside_poltwts_own_counts(client):
-    edition = EditionFactory(
-        ordinal=2, date=dt.date(2013, 11, 1), status="completed", result_agency_accounts=250
-    )
+    edition = EditionFactory(ordinal=2, date=dt.date(2013, 11, 1), status="completed")
+    Figure.objects.create(edition=edition, measure="agencies", qualifier="over", value=250)
     RegistrationFactory(edition=edition, status="approved", country="US")
     RegistrationFactory(edition=edition, status="approved", country="GB")
     RegistrationFactory(edition=edition, status="approved", country="GB", officer=True)
     RegistrationFactory(edition=edition, status="pending", country="FR")
-    html = client.get("/editions/").content.decode()
-    assert "250" in html
-    assert "Registered on poltwt: 2 agency accounts and 1 officer account from 2 countries" in html
+    html = client.get(reverse("pages:edition_list")).content.decode()
+    agencies = re.search(r'<tr data-measure="agencies">(.*?)</tr>', html, re.S).group(1)
+    assert "over 250" in agencies and '<td class="counted">2</td>' in agencies
+    officers = re.search(r'<tr data-measure="officers">(.*?)</tr>', html, re.S).group(1)
+    assert '<td class="reported">—</td>' in officers and '<td class="counted">1</td>' in officers
+    countries = re.search(r'<tr data-measure="participating_countries">(.*?)</tr>', html, re.S).group(1)
+    assert '<td class="counted">2</td>' in countries

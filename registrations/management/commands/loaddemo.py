@@ -11,44 +11,94 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from events.models import Edition
-from registrations.demo import load_demo_participants
+from events.models import Edition, Figure, FormerDate
+from registrations.demo import load_demo_participants, load_first_edition_agencies
 
+TIME_TO_UNIFY = {
+    "theme": "Time to Unify",
+    "theme_hashtag": "#TimeToUnify",
+    "theme_description": (
+        "An invitation to citizens to talk about police and community relations. "
+        "In addition to #poltwt, use #TimeToUnify in tweets intended to improve the relationships "
+        "between the police and specific communities, particularly communities of color."
+    ),
+}
+
+# Sources as the record names them; no link is given where the record has none.
+LAWS_2013 = "LAwS Communications, announcement of the 2nd Global Police Tweet-a-thon (October 2013)"
+SENTINEL = "Santa Cruz Sentinel, “Bay area police set tweets in motion” (E. Ivie, 23 March 2013)"
+NIELD = "Roger Nield, Runnymede Police blog (1 November 2013)"
+BRIGHTPLANET = "BrightPlanet, in the organizer’s wrap-up of the 3rd edition (LAwS Communications)"
+LAWS_RESULTS = "LAwS Communications, results of the 1st Global Police Tweet-a-thon"
+
+M, Q = Figure.Measure, Figure.Qualifier
+
+# The editions as the record tells them (shared/seeds and the organizer's published results), with no
+# figure the record does not give: a missing measure stays missing.
 HISTORICAL = [
     {
         "ordinal": 1,
         "title": "1st Global Police Tweet-a-thon",
         "date": dt.date(2013, 3, 22),
         "status": Edition.Status.COMPLETED,
-        "result_agency_accounts": 200,
-        "result_countries": 10,
-        "result_tweets": 48_000,
-        "result_languages": 23,
-        "result_people_reached": 11_000_000,
+        "figures": [
+            (M.AGENCIES, Q.OVER, 200, "", LAWS_2013),
+            (M.PARTICIPATING_COUNTRIES, Q.ABOUT, 10, "", SENTINEL),
+            (M.TWEETS, Q.EXACT, 48_842, "", LAWS_RESULTS),
+            (M.RETWEETS, Q.OVER, 18_000, "", LAWS_RESULTS),
+            (M.LANGUAGES, Q.EXACT, 23, "", LAWS_2013),
+            (M.PEOPLE_REACHED, Q.OVER, 11_000_000, "", LAWS_2013),
+            (M.TRENDED, Q.EXACT, None, "across the western hemisphere", LAWS_2013),
+        ],
     },
     {
         "ordinal": 2,
         "title": "2nd Global Police Tweet-a-thon",
         "date": dt.date(2013, 11, 1),
         "status": Edition.Status.COMPLETED,
-        "result_agency_accounts": 250,
-        "result_officer_accounts": 75,
-        "result_countries": 68,
-        "result_people_reached": 19_000_000,
+        "figures": [
+            (M.AGENCIES, Q.OVER, 250, "", NIELD),
+            (M.OFFICERS, Q.OVER, 75, "", NIELD),
+            (
+                M.PARTICIPATING_COUNTRIES,
+                Q.EXACT,
+                12,
+                "South Africa, Kenya, Estonia, Belgium, the Netherlands, the United Kingdom, Spain, "
+                "New Zealand, Australia, Iceland, Canada and the United States",
+                NIELD,
+            ),
+            (M.COUNTRIES_REACHED, Q.EXACT, 68, "", NIELD),
+            (M.PEOPLE_REACHED, Q.OVER, 19_000_000, "", NIELD),
+        ],
     },
     {
-        # Announced for 5 June 2015, then postponed to a date "TBD".
+        # The record gives no exact date for the 3rd and the 4th.
+        "ordinal": 3,
+        "title": "3rd Global Police Tweet-a-thon",
+        "date": None,
+        "status": Edition.Status.COMPLETED,
+        "figures": [
+            (M.ORIGINAL_TWEETS, Q.OVER, 15_000, "", BRIGHTPLANET),
+            (M.UNIQUE_USERS, Q.EXACT, 1_000, "", BRIGHTPLANET),
+        ],
+    },
+    {
+        "ordinal": 4,
+        "title": "4th Global Police Tweet-a-thon",
+        "date": None,
+        "status": Edition.Status.COMPLETED,
+        **TIME_TO_UNIFY,
+        "figures": [],
+    },
+    {
+        # Announced for 5 June 2015, then "rescheduled for later this summer" and shown as TBD.
         "ordinal": 5,
         "title": "5th Global Police Tweet-a-thon",
         "date": None,
         "status": Edition.Status.DATE_TBD,
-        "theme": "Time to Unify",
-        "theme_hashtag": "#TimeToUnify",
-        "theme_description": (
-            "An invitation to citizens to talk about police and community relations. "
-            "In addition to #poltwt, use #TimeToUnify in tweets intended to improve the relationships "
-            "between the police and specific communities, particularly communities of color."
-        ),
+        **TIME_TO_UNIFY,
+        "former_dates": [dt.date(2015, 6, 5)],
+        "figures": [],
     },
 ]
 
@@ -56,6 +106,27 @@ UPCOMING_ORDINAL = 6
 
 
 DEFAULT_PARTICIPANTS = 60
+
+
+def load_record(edition: Edition, figures: list[tuple], former_dates: list[dt.date]) -> None:
+    """Make the edition's figures and former dates exactly the given ones (so a rerun changes nothing)."""
+    edition.figures.exclude(measure__in=[row[0] for row in figures]).delete()
+    for measure, qualifier, value, details, source in figures:
+        Figure.objects.update_or_create(
+            edition=edition,
+            measure=measure,
+            defaults={
+                "qualifier": qualifier,
+                "value": value,
+                "details": details,
+                "source_name": source,
+                "source_url": "",
+            },
+        )
+    edition.former_dates.exclude(date__in=former_dates).delete()
+    for date in former_dates:
+        if not edition.former_dates.filter(date=date).exists():
+            FormerDate.objects.create(edition=edition, date=date)
 
 
 class Command(BaseCommand):
@@ -77,9 +148,14 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, participants: int, running_now: bool, **options) -> None:
         for fields in HISTORICAL:
-            values = {key: value for key, value in fields.items() if key != "ordinal"}
-            _, created = Edition.objects.update_or_create(ordinal=fields["ordinal"], defaults=values)
+            values = {
+                key: value for key, value in fields.items() if key not in ("ordinal", "figures", "former_dates")
+            }
+            edition, created = Edition.objects.update_or_create(ordinal=fields["ordinal"], defaults=values)
+            load_record(edition, fields["figures"], fields.get("former_dates", []))
             self.stdout.write(f"{'Created' if created else 'Updated'} {values['title']}")
+        first = Edition.objects.get(ordinal=1)
+        self.stdout.write(f"Loaded {load_first_edition_agencies(first)} Bay Area agencies into the {first}")
 
         now = timezone.now()
         upcoming, created = Edition.objects.get_or_create(
