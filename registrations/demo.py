@@ -25,7 +25,7 @@ from registrations.validators import normalise_handle
 DEMO_PROVIDER = "demo"
 SEED = 2013_03_22  # the 1st edition's date: the same participants every time
 
-# The Bay Area agencies that took part in the 1st edition (shared/seeds: nine named by the Santa Cruz Sentinel).
+# The Bay Area agencies that took part in the 1st edition (the nine the Santa Cruz Sentinel named).
 FIRST_EDITION_AGENCIES = [
     ("FremontPD", "Fremont Police Department", "Fremont", 37.5483, -121.9886),
     ("SanMateoPD", "San Mateo Police Department", "San Mateo", 37.5630, -122.3255),
@@ -109,7 +109,9 @@ def demo_identity(rng: random.Random, kind: str, city_name: str, taken: set[str]
     return {"handle": handle, "agency_name": agency, **fields}
 
 
-def _registration(edition: Edition, index: int, now: dt.datetime, rng: random.Random, **fields) -> Registration:
+def _registration(
+    edition: Edition, index: int, now: dt.datetime, rng: random.Random, **fields
+) -> Registration:
     lat, lng = fields["latitude"], fields["longitude"]
     defaults = {
         "agency_level": rng.choice(Registration.AgencyLevel.values),

@@ -16,11 +16,13 @@ RESULT_FIELDS = {
 def results_to_figures(apps, schema_editor):
     Edition = apps.get_model("events", "Edition")
     Figure = apps.get_model("events", "Figure")
+    # After a migration back and forth the figures are still there (with their qualifier and source).
+    existing = set(Figure.objects.values_list("edition_id", "measure"))
     figures = [
         Figure(edition_id=edition["pk"], measure=measure, qualifier="exact", value=edition[field])
         for edition in Edition.objects.values("pk", *RESULT_FIELDS)
         for field, measure in RESULT_FIELDS.items()
-        if edition[field] is not None
+        if edition[field] is not None and (edition["pk"], measure) not in existing
     ]
     Figure.objects.bulk_create(figures)
 

@@ -325,7 +325,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             request, _("%d address(es) queued to be geocoded again; points set by hand are kept.") % len(ids)
         )
 
-    @admin.action(description=_("Mark as added to the official X list (public participants)"))
+    @admin.action(
+        description=_("Mark as added to the official X list (public participants)"), permissions=["change"]
+    )
     def mark_added_to_x_list(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
         already = queryset.filter(added_to_x_list_at__isnull=False).count()
         marked = x_list_mark_added(registrations=queryset, actor=request.user)
@@ -334,14 +336,12 @@ class RegistrationAdmin(admin.ModelAdmin):
         if skipped > 0:
             self.message_user(
                 request,
-                _(
-                    "%d not marked: only approved participants who agreed to be listed go on the X list."
-                )
+                _("%d not marked: only approved participants who agreed to be listed go on the X list.")
                 % skipped,
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Mark as not on the official X list"))
+    @admin.action(description=_("Mark as not on the official X list"), permissions=["change"])
     def mark_not_on_x_list(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
         unmarked = x_list_mark_removed(registrations=queryset, actor=request.user)
         self.message_user(request, _("%d handle(s) count as not on the official X list again.") % unmarked)

@@ -31,7 +31,9 @@ def test_a_figure_says_how_exact_it_is(qualifier, value, shown):
 
 
 def test_where_it_trended_is_a_place_not_a_number():
-    figure = Figure.objects.create(edition=make(1), measure="trended", details="across the western hemisphere")
+    figure = Figure.objects.create(
+        edition=make(1), measure="trended", details="across the western hemisphere"
+    )
     assert figure.display_value == "across the western hemisphere"
 
 

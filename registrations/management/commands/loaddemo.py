@@ -149,7 +149,9 @@ class Command(BaseCommand):
     def handle(self, *args, participants: int, running_now: bool, **options) -> None:
         for fields in HISTORICAL:
             values = {
-                key: value for key, value in fields.items() if key not in ("ordinal", "figures", "former_dates")
+                key: value
+                for key, value in fields.items()
+                if key not in ("ordinal", "figures", "former_dates")
             }
             edition, created = Edition.objects.update_or_create(ordinal=fields["ordinal"], defaults=values)
             load_record(edition, fields["figures"], fields.get("former_dates", []))
