@@ -37,14 +37,18 @@ def registration_withdraw(*, registration: Registration) -> Registration:
 
 
 def purge_due(*, today: dt.date | None = None) -> list[Edition]:
-    """Completed editions whose retention period (date + retention_days) is over."""
+    """Completed editions whose retention period (date + retention_days) is over.
+
+    A completed edition whose exact date the record does not give counts from the day it was entered
+    into poltwt: its data goes later than the real date would say, but it goes.
+    """
     today = today or timezone.localdate()
     return [
         edition
-        for edition in Edition.objects.filter(status=Edition.Status.COMPLETED, date__isnull=False).order_by(
-            "ordinal"
-        )
-        if edition.date + dt.timedelta(days=edition.retention_days) < today
+        for edition in Edition.objects.filter(status=Edition.Status.COMPLETED).order_by("ordinal")
+        if (edition.date or timezone.localdate(edition.created_at))
+        + dt.timedelta(days=edition.retention_days)
+        < today
     ]
 
 

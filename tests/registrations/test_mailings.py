@@ -408,6 +408,15 @@ def test_purge_erases_personal_data_after_retention_and_keeps_counts(capsys):
     assert "Erased personal data of 0 registration(s) of the" in capsys.readouterr().out
 
 
+def test_a_completed_edition_without_a_date_is_purged_counting_from_when_it_was_entered():
+    from registrations.services.privacy import purge_due
+
+    undated = EditionFactory(ordinal=3, date=None, status="completed", retention_days=30)
+    today = timezone.localdate()
+    assert purge_due(today=today + dt.timedelta(days=30)) == []
+    assert purge_due(today=today + dt.timedelta(days=31)) == [undated]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_send_each_email_exactly_once(organizer):
     import threading
