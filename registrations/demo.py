@@ -20,7 +20,7 @@ from events.models import Edition
 from registrations.geocoding import timezone_at
 from registrations.models import Registration
 from registrations.signals import public_data_changed
-from registrations.validators import normalise_handle
+from registrations.validators import HASHTAG_LENGTH, normalise_handle
 
 DEMO_PROVIDER = "demo"
 SEED = 2013_03_22  # the 1st edition's date: the same participants every time
@@ -58,6 +58,14 @@ SURNAMES = [
     "Fischer", "Dubois", "Larsen", "Ortiz", "Khan", "Moreau", "Walsh", "Costa", "Kowalski", "Mensah",
 ]  # fmt: skip
 HANDLE_LENGTH = 15
+# Local goals of the kind agencies set (seed 001: "each agency sets its own local goal"); demo text only.
+LOCAL_GOALS = [
+    "Show residents what a night shift looks like",
+    "Recruit volunteers for our citizens' academy",
+    "Road safety around schools",
+    "Answer residents' questions live",
+    "Introduce our neighbourhood officers",
+]
 
 
 def _camel(name: str) -> str:
@@ -174,6 +182,8 @@ def load_demo_participants(edition: Edition, count: int) -> int:
     for index in range(count):
         city = rng.choice(cities)
         kind = Registration.Kind.OFFICER if rng.random() < 0.3 else Registration.Kind.AGENCY
+        goal = rng.choice(LOCAL_GOALS) if rng.random() < 0.4 else ""
+        hashtag = f"#{_camel(city['name'])}Police" if goal and _camel(city["name"]) else ""
         rows.append(
             _registration(
                 edition,
@@ -187,6 +197,8 @@ def load_demo_participants(edition: Edition, count: int) -> int:
                 country=city["countrycode"],
                 latitude=city["latitude"],
                 longitude=city["longitude"],
+                local_goal=goal,
+                local_hashtag=hashtag if len(hashtag) <= HASHTAG_LENGTH else "",
             )
         )
     return _replace(edition, rows)

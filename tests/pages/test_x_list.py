@@ -120,28 +120,3 @@ def test_the_list_and_the_map_link_the_official_x_list(client, edition, people):
     for name in ("pages:participant_list", "pages:map"):
         page = client.get(reverse(name) + f"?edition={edition.ordinal}").content.decode()
         assert f'<a href="{LIST_URL}" rel="noopener noreferrer">Follow the official X list' in page
-
-
-def test_the_edition_admin_takes_only_an_x_list_url(client, edition, organizer):
-    client.force_login(organizer)
-    url = reverse("admin:events_edition_change", args=[edition.pk])
-    form = client.get(url).context["adminform"].form
-    data = {
-        name: ("" if value is None else value)
-        for name, value in {**form.initial, "date": "2027-03-19"}.items()
-        if name in form.fields
-    }
-    for key in ("registration_opens_at", "registration_closes_at"):
-        value = form.initial[key]
-        data.pop(key)
-        data[f"{key}_0"], data[f"{key}_1"] = value.strftime("%Y-%m-%d"), value.strftime("%H:%M:%S")
-    data["start_time"] = "08:00"
-    for prefix in ("figures", "former_dates"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
-    response = client.post(url, {**data, "x_list_url": "https://example.com/i/lists/1"})
-    assert response.status_code == 200
-    assert "x_list_url" in response.context["adminform"].form.errors
-    response = client.post(url, {**data, "x_list_url": LIST_URL})
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    edition.refresh_from_db()
-    assert edition.x_list_url == LIST_URL

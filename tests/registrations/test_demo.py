@@ -10,7 +10,7 @@ import pytest
 from events.models import Edition
 from registrations.demo import demo_identity, load_demo_participants
 from registrations.models import Registration
-from registrations.validators import normalise_handle
+from registrations.validators import normalise_handle, normalise_hashtag
 from tests.factories import EditionFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,10 @@ def test_generated_handles_look_like_police_accounts_and_are_unique():
         pattern = AGENCY if kind == Registration.Kind.AGENCY else OFFICER
         assert pattern.match(handle), handle
         assert "Police" in agency or "Sheriff" in agency
+    goals = Registration.objects.filter(edition=edition).exclude(local_goal="")
+    assert 100 < goals.count() < 250
+    for hashtag in goals.exclude(local_hashtag="").values_list("local_hashtag", flat=True):
+        assert normalise_hashtag(hashtag) == hashtag
     # Digits are a last resort for clashes, not the rule.
     assert sum(1 for handle in handles if re.search(r"\d$", handle)) < 20
 
