@@ -250,7 +250,3 @@ class Figure(models.Model):
         if self.qualifier == self.Qualifier.ABOUT:
             return gettext("about %(number)s") % {"number": number}
         return number
-
-    @property
-    def sort_key(self) -> int:
-        return list(self.Measure.values).index(self.measure)

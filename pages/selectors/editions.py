@@ -39,10 +39,6 @@ class EditionRecord:
     first_set_for: dt.date | None
     rows: list[ResultRow]
 
-    @property
-    def has_results(self) -> bool:
-        return any(row.reported for row in self.rows)
-
 
 # The measures poltwt itself can count from its approved registrations, and the annotation holding each.
 COUNTED = {

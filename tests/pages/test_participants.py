@@ -195,6 +195,8 @@ def test_geojson_carries_the_popup_fields_and_the_local_window(client, edition):
         "city": "Palo Alto",
         "country": "United States of America",
         "country_code": "US",
+        "local_goal": "",
+        "local_hashtag": "",
         "local_start": "08:00 America/Los_Angeles",
         # 4 December 2026, 08:00 PST (UTC-8) is 16:00 UTC; 24 hours later.
         "starts_at": "2026-12-04T16:00:00Z",
