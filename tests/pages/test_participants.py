@@ -225,6 +225,8 @@ def test_csv_export_neutralises_formulas_and_keeps_public_fields(client, edition
         "country_code",
         "country_name",
         "participation_model",
+        "local_goal",
+        "local_hashtag",
         "x_url",
     }
 
