@@ -324,7 +324,16 @@ class Mailing(models.Model):
         SCHEDULE = "schedule", _("Schedule change notice")
         INVITATION = "invitation", _("Invitation to a new edition")
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft: awaiting review and send")
+        SENDING = "sending", _("Sending")
+        FINISHED = "finished", _("Finished")
+
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.MESSAGE)
+    # A mailing is written as a draft and sent only by an explicit "Send" (services.mailing.mailing_send),
+    # which moves it out of draft with one conditional UPDATE: a send pressed twice sends once.
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    send_started_at = models.DateTimeField(_("sent on"), null=True, blank=True)
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="mailings")
     target_edition = models.ForeignKey(
         Edition,
@@ -346,9 +355,20 @@ class Mailing(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft", send_started_at__isnull=True)
+                | Q(~Q(status="draft"), send_started_at__isnull=False),
+                name="mailing_sent_only_out_of_draft",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
 
 class Delivery(models.Model):

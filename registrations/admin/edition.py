@@ -1,4 +1,8 @@
-"""Editions in the admin: a schedule change tells each confirmed registrant; past participants are invited."""
+"""Editions in the admin: a schedule change tells each confirmed registrant; past participants are invited.
+
+Neither sends on Save: both write a draft mailing and open its review page (registrations/admin/mailing.py),
+where nothing goes out until the organizer presses "Send to N registrants"; cancelling there sends nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition, Figure, FormerDate
 from events.services import edition_update
-from registrations.services.mailing import MailingError, invitations_send, schedule_change_notify
+from registrations.admin.mailing import review_url
+from registrations.services.mailing import MailingError, invitations_create, schedule_notice_create
 
 
 class HttpsURLField(forms.URLField):
@@ -84,28 +89,48 @@ class EditionAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Edition, form, change: bool) -> None:
         before = edition_update(edition=obj)
+        request._schedule_notice = None
         if before is not None:
-            mailing = schedule_change_notify(edition=obj, before=before, actor=request.user)
-            self.message_user(
-                request,
-                _(
-                    "The schedule changed: %(count)d confirmed registrant(s) are being told by email "
-                    "(see Mailings)."
-                )
-                % {"count": mailing.recipients},
-            )
+            notice = schedule_notice_create(edition=obj, before=before, actor=request.user)
+            request._schedule_notice = notice
+            if notice is None:
+                self.message_user(request, _("The schedule changed; no confirmed registrant to tell."))
 
-    @admin.action(description=_("Invite approved participants to the edition open for sign-up"))
-    def invite_participants(self, request: HttpRequest, queryset: QuerySet[Edition]) -> None:
+    def response_change(self, request: HttpRequest, obj: Edition) -> HttpResponse:
+        return self._to_notice(request) or super().response_change(request, obj)
+
+    def response_add(self, request: HttpRequest, obj: Edition, post_url_continue=None) -> HttpResponse:
+        return self._to_notice(request) or super().response_add(request, obj, post_url_continue)
+
+    def _to_notice(self, request: HttpRequest) -> HttpResponse | None:
+        notice = getattr(request, "_schedule_notice", None)
+        if notice is None:
+            return None
+        self.message_user(
+            request,
+            _(
+                "The edition is saved. Its registrants have not been told yet: review the schedule-change "
+                "notice and send it, or discard it."
+            ),
+        )
+        return HttpResponseRedirect(review_url(notice))
+
+    @admin.action(description=_("Invite approved participants to the edition open for sign-up…"))
+    def invite_participants(self, request: HttpRequest, queryset: QuerySet[Edition]) -> HttpResponse | None:
+        """Write one draft invitation per selected edition; each is sent from its review page."""
         target = Edition.objects.current()
+        drafts = []
         for source in queryset:
             try:
-                mailing = invitations_send(source=source, target=target, actor=request.user)
+                drafts.append(invitations_create(source=source, target=target, actor=request.user))
             except MailingError as error:
                 self.message_user(request, f"{source}: {error}", messages.ERROR)
-                continue
+        if len(drafts) == 1:
+            return HttpResponseRedirect(review_url(drafts[0]))
+        if drafts:
             self.message_user(
                 request,
-                _("%(count)d participant(s) of the %(source)s are invited to the %(target)s.")
-                % {"count": mailing.recipients, "source": source, "target": target},
+                _("%(count)d draft invitations written; nothing was sent. Review and send each in Mailings.")
+                % {"count": len(drafts)},
             )
+        return None

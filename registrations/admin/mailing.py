@@ -1,16 +1,58 @@
-"""Mailings in the admin: organizers write to registrants and see how many emails went out or failed."""
+"""Mailings in the admin: organizers write to registrants, review, test, send, and watch the progress.
+
+Saving a message never sends it: the admin saves a draft and opens its review page ("This will email N
+registrants", the email one recipient gets in text and HTML, "send a test to me"); only "Send to N
+registrants" sends. Schedule notices (registrations/admin/edition.py) and invitations use the same page.
+"""
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.models import Edition
 from registrations.models import Delivery, Mailing, Registration
-from registrations.services.mailing import message_send
+from registrations.services.mailing import (
+    AlreadySent,
+    MailingError,
+    RecipientsChanged,
+    mailing_discard,
+    mailing_preview,
+    mailing_recipients,
+    mailing_send,
+    mailing_send_test,
+    message_create,
+)
+
+REVIEW_TEMPLATE = "admin/registrations/mailing/review.html"
+# While a mailing is sending, its page reloads itself this often (seconds) to show the progress.
+PROGRESS_REFRESH = 3
+
+
+def review_url(mailing: Mailing) -> str:
+    return reverse("admin:registrations_mailing_review", args=[mailing.pk])
+
+
+def progress(mailing: Mailing) -> dict[str, int]:
+    """Sent, failed and remaining deliveries, counted in one query (the mailing's own counters lag)."""
+    counts = Delivery.objects.filter(mailing=mailing).aggregate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        failed=Count("pk", filter=~Q(error="")),
+    )
+    counts["remaining"] = max(counts["total"] - counts["sent"] - counts["failed"], 0)
+    return counts
 
 
 class MessageForm(forms.ModelForm):
@@ -71,13 +113,14 @@ class FailedDeliveryInline(admin.TabularInline):
 
 @admin.register(Mailing)
 class MailingAdmin(admin.ModelAdmin):
-    list_display = ["subject", "kind", "edition", "recipients", "sent", "failed", "created_at", "finished_at"]
-    list_filter = ["kind", "edition"]
+    list_display = ["subject", "kind", "status", "edition", "recipients", "sent", "failed", "created_at"]
+    list_filter = ["status", "kind", "edition"]
     search_fields = ["subject"]
     list_select_related = ["edition"]
     inlines = [FailedDeliveryInline]
     readonly_fields = [
         "kind",
+        "status",
         "edition",
         "target_edition",
         "subject",
@@ -85,11 +128,19 @@ class MailingAdmin(admin.ModelAdmin):
         "recipient_filter",
         "created_by",
         "created_at",
+        "send_started_at",
         "recipients",
         "sent",
         "failed",
         "finished_at",
     ]
+
+    def get_urls(self):
+        review = self.admin_site.admin_view(functools.partial(review_view, self))
+        return [
+            path("<path:object_id>/review/", review, name="registrations_mailing_review"),
+            *super().get_urls(),
+        ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -114,8 +165,8 @@ class MailingAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Mailing, form, change: bool) -> None:
         if change:
-            return  # a mailing is never edited after it is sent
-        mailing = message_send(
+            return  # a mailing is never edited: discard the draft and write a new one
+        mailing = message_create(
             edition=form.cleaned_data["edition"],
             subject=form.cleaned_data["subject"],
             body=form.cleaned_data["body"],
@@ -128,7 +179,115 @@ class MailingAdmin(admin.ModelAdmin):
         obj.pk = mailing.pk
 
     def save_related(self, request, form, formsets, change) -> None:
-        """Nothing to save: the service created the mailing and its deliveries."""
+        """Nothing to save: the service created the draft."""
+
+    def response_add(self, request: HttpRequest, obj: Mailing, post_url_continue=None) -> HttpResponse:
+        self.message_user(request, gettext("Draft saved; nothing was sent. Review it and send it here."))
+        return HttpResponseRedirect(review_url(obj))
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        mailing = self.get_object(request, unquote(object_id))
+        if mailing is not None and mailing.is_draft:
+            return HttpResponseRedirect(review_url(mailing))
+        extra_context = dict(extra_context or {})
+        if mailing is not None:
+            extra_context["progress"] = progress(mailing)
+            extra_context["refresh"] = PROGRESS_REFRESH if mailing.finished_at is None else None
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def review_view(model_admin: MailingAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
+    """Review a draft: count, preview, test; then send it to exactly the reviewed number, or discard it."""
+    mailing = model_admin.get_object(request, unquote(object_id))
+    if mailing is None:
+        raise Http404(gettext("No mailing with id %(id)s.") % {"id": object_id})
+    if not model_admin.has_view_permission(request, mailing):
+        raise PermissionDenied
+    if not mailing.is_draft:
+        return HttpResponseRedirect(reverse("admin:registrations_mailing_change", args=[mailing.pk]))
+    if request.method == "POST":
+        if not model_admin.has_add_permission(request):
+            raise PermissionDenied
+        response = _review_post(model_admin, request, mailing)
+        if response is not None:
+            return response
+    count = mailing_recipients(mailing=mailing).count()
+    preview = mailing_preview(mailing=mailing)
+    html = (
+        next((content for content, mimetype in preview.alternatives if mimetype == "text/html"), "")
+        if preview
+        else ""
+    )
+    return TemplateResponse(
+        request,
+        REVIEW_TEMPLATE,
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": gettext("Review before sending: %(subject)s") % {"subject": mailing.subject},
+            "opts": model_admin.model._meta,
+            "original": mailing,
+            "count": count,
+            "preview": preview,
+            "preview_html": html,
+            "can_send": model_admin.has_add_permission(request),
+        },
+    )
+
+
+def _review_post(model_admin: MailingAdmin, request: HttpRequest, mailing: Mailing) -> HttpResponse | None:
+    if "test" in request.POST:
+        try:
+            mailing_send_test(mailing=mailing, to=request.user.email)
+        except MailingError as error:
+            model_admin.message_user(request, str(error), messages.ERROR)
+        else:
+            model_admin.message_user(
+                request, gettext("A test was sent to %(email)s.") % {"email": request.user.email}
+            )
+        return HttpResponseRedirect(review_url(mailing))
+    if "discard" in request.POST:
+        try:
+            mailing_discard(mailing=mailing)
+        except AlreadySent as error:
+            model_admin.message_user(request, str(error), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:registrations_mailing_change", args=[mailing.pk]))
+        model_admin.message_user(request, gettext("The draft was discarded; nothing was sent."))
+        return HttpResponseRedirect(reverse("admin:registrations_mailing_changelist"))
+    if "send" in request.POST:
+        try:
+            expected = int(request.POST.get("expected", ""))
+        except ValueError:
+            model_admin.message_user(
+                request, gettext("Review the number of recipients, then send."), messages.ERROR
+            )
+            return HttpResponseRedirect(review_url(mailing))
+        try:
+            sent = mailing_send(mailing=mailing, expected=expected)
+        except AlreadySent as error:
+            model_admin.message_user(request, str(error), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:registrations_mailing_change", args=[mailing.pk]))
+        except RecipientsChanged as error:
+            model_admin.message_user(
+                request,
+                gettext(
+                    "Not sent: the number of recipients changed from %(reviewed)d to %(now)d. "
+                    "Check it and send again."
+                )
+                % {"reviewed": error.reviewed, "now": error.now},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(review_url(mailing))
+        except MailingError as error:
+            model_admin.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(review_url(mailing))
+        model_admin.log_change(request, sent, f"Sent to {sent.recipients} registrants")
+        model_admin.message_user(
+            request,
+            ngettext("Sending to %(count)d registrant.", "Sending to %(count)d registrants.", sent.recipients)
+            % {"count": sent.recipients},
+        )
+        return HttpResponseRedirect(reverse("admin:registrations_mailing_change", args=[mailing.pk]))
+    return None

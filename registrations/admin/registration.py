@@ -5,23 +5,33 @@ from __future__ import annotations
 import functools
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from events.models import Edition
 from registrations import tasks
 from registrations.admin.location import location_view
+from registrations.admin.review import (
+    approve_many,
+    approve_view,
+    confirmation_page,
+    next_waiting,
+    reject_view,
+    unrecognised_domains,
+)
 from registrations.exports import csv_response
 from registrations.fields import XHandleField
 from registrations.forms import RejectForm
 from registrations.models import GovernmentDomain, Registration, RegistrationLogEntry
 from registrations.services.common import ReviewError
-from registrations.services.review import registration_approve, registration_reject
+from registrations.services.review import registration_reject
 from registrations.services.x_list import x_list_mark_added, x_list_mark_removed
 
 EXPORT_FIELDS = [
@@ -75,6 +85,11 @@ class XListFilter(admin.SimpleListFilter):
         return queryset
 
 
+def waiting_query(edition: Edition) -> str:
+    """The list's query string for an edition's confirmed entries waiting for review."""
+    return f"edition__id__exact={edition.pk}&status__exact={Registration.Status.PENDING}&confirmed=yes"
+
+
 class ConfirmedFilter(admin.SimpleListFilter):
     title = _("email confirmed")
     parameter_name = "confirmed"
@@ -120,17 +135,20 @@ class RegistrationLogInline(admin.TabularInline):
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     form = RegistrationAdminForm
+    # Status and the domain flag come right after the handle so they stay on screen at 1366 px.
     list_display = [
         "handle_link",
+        "status",
+        "confirmed",
+        "email_domain_recognised",
         "kind",
         "agency_name",
         "country",
-        "edition_label",
-        "confirmed",
-        "email_domain_recognised",
-        "status",
         "geo_status",
+        "edition_label",
+        "x_profile",
     ]
+    list_display_links = None  # the handle column links to the entry (see handle_link)
     list_filter = [
         "edition",
         "kind",
@@ -150,7 +168,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_per_page = 100
     # Counting 10,000+ rows twice per page is wasted work; one filtered count is enough.
     show_full_result_count = False
-    date_hierarchy = "created_at"
+    show_facets = admin.ShowFacets.ALWAYS
     actions = [
         "approve_selected",
         "reject_selected",
@@ -227,11 +245,21 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("X handle"), ordering="handle")
     def handle_link(self, obj: Registration) -> str:
+        """The handle opens the entry; a withdrawn entry (no handle left) still opens by its number."""
+        url = reverse("admin:registrations_registration_change", args=[obj.pk])
+        # format_html escapes the handle; handles are validated, but the admin must not rely on that.
+        if not obj.handle:
+            return format_html('<a href="{}">{}</a>', url, _("Withdrawn #%(id)s") % {"id": obj.pk})
+        return format_html('<a href="{}">@{}</a>', url, obj.handle)
+
+    @admin.display(description=_("X profile"))
+    def x_profile(self, obj: Registration) -> str:
         if not obj.handle:
             return "—"
-        # format_html escapes the handle; handles are validated, but the admin must not rely on that.
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener noreferrer">@{}</a>', obj.x_url, obj.handle
+            '<a href="{}" target="_blank" rel="noopener noreferrer" aria-label="{}">x.com ↗</a>',
+            obj.x_url,
+            _("@%(handle)s on X (opens in a new tab)") % {"handle": obj.handle},
         )
 
     @admin.display(description=_("edition"), ordering="edition__ordinal")
@@ -243,11 +271,60 @@ class RegistrationAdmin(admin.ModelAdmin):
         return obj.is_confirmed
 
     def get_urls(self):
-        location = self.admin_site.admin_view(functools.partial(location_view, self))
+        def view(function):
+            return self.admin_site.admin_view(functools.partial(function, self))
+
         return [
-            path("<path:object_id>/location/", location, name="registrations_registration_location"),
+            path(
+                "<path:object_id>/location/", view(location_view), name="registrations_registration_location"
+            ),
+            path("<path:object_id>/approve/", view(approve_view), name="registrations_registration_approve"),
+            path("<path:object_id>/reject/", view(reject_view), name="registrations_registration_reject"),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        """Without any filter, open on the current edition's confirmed entries waiting for review."""
+        if not request.GET and request.method == "GET":
+            edition = Edition.objects.current() or Edition.objects.order_by("-ordinal").first()
+            if edition is not None:
+                return HttpResponseRedirect(f"{request.path}?{waiting_query(edition)}")
+        if "all" in request.GET:
+            # "See all entries": an explicit request for no filter at all, which Django knows no name for.
+            request.GET = request.GET.copy()
+            del request.GET["all"]
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_review": self.has_review_permission(request),
+            "next_waiting_url": self._next_waiting_url(object_id),
+            "tiles_url": settings.MAP_TILES_URL,
+            "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _next_waiting_url(self, object_id: str) -> str:
+        registration = Registration.objects.filter(pk=object_id).only("pk", "edition_id").first()
+        following = next_waiting(registration) if registration else None
+        return reverse("admin:registrations_registration_change", args=[following.pk]) if following else ""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # A view-only organizer gets every field read-only: the custom form's declared handle field would
+        # then be missing from the generated form (KeyError: 'handle'), so use the plain model form.
+        if obj is not None and not self.has_change_permission(request, obj):
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        # Organizers reject or withdraw (which keeps the history); deleting is for superusers only.
+        if not request.user.is_superuser:
+            actions.pop("delete_selected", None)
+        elif "delete_selected" in actions:
+            actions["delete_selected"] = actions.pop("delete_selected")  # last, not first
+        return actions
 
     @admin.display(description=_("place on the map"))
     def location_link(self, obj: Registration) -> str:
@@ -262,22 +339,20 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.action(
         description=_("Approve selected registrations (confirmed emails only)"), permissions=["review"]
     )
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
-        approved, refused = 0, []
-        for registration in queryset.select_related("edition"):
-            try:
-                registration_approve(registration=registration, actor=request.user)
-            except ReviewError as error:
-                refused.append(str(error))
-                continue
-            self.log_change(request, registration, "Approved")
-            approved += 1
-        if approved:
-            self.message_user(
-                request, _("%d registration(s) approved; their emails are on the way.") % approved
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Registration]) -> HttpResponse | None:
+        """Recognised domains approve at once; any unrecognised one first shows the confirmation page."""
+        registrations = list(queryset.select_related("edition"))
+        confirmable = [r for r in registrations if r.is_confirmed]
+        if unrecognised_domains(confirmable) and "confirm" not in request.POST:
+            return confirmation_page(
+                self,
+                request,
+                registrations,
+                action_url=request.get_full_path(),
+                hidden={"action": "approve_selected", "confirm": "1"},
             )
-        if refused:
-            self.message_user(request, _("Not approved: %s") % " ".join(refused), messages.WARNING)
+        approve_many(self, request, registrations, trust="trust" in request.POST)
+        return None
 
     @admin.action(description=_("Reject selected registrations (with a reason)…"), permissions=["review"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet[Registration]) -> HttpResponse | None:

@@ -6,6 +6,7 @@ retried or duplicated task writes to nobody twice.
 
 from __future__ import annotations
 
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,8 @@ CLAIM_BATCH = 100
 def mailing_deliver(*, mailing_id: int) -> Mailing:
     """Send every unclaimed delivery of a mailing; safe to run again or twice at once."""
     mailing = Mailing.objects.select_related("edition", "target_edition").get(pk=mailing_id)
+    if mailing.is_draft:
+        return mailing  # never sent without an organizer's explicit "Send" (services.mailing.mailing_send)
     while claimed := _claim_batch(mailing):
         sent = []
         for delivery in Delivery.objects.filter(pk__in=claimed).select_related("registration__edition"):
@@ -65,13 +68,19 @@ def mailing_finish(*, mailing: Mailing) -> Mailing:
         interrupted = deliveries.filter(claimed_at__isnull=False, sent_at__isnull=True, error="")
         mailing.failed += interrupted.count()
         mailing.finished_at = mailing.finished_at or timezone.now()
-    mailing.save(update_fields=["sent", "failed", "finished_at"])
+        mailing.status = Mailing.Status.FINISHED
+    mailing.save(update_fields=["sent", "failed", "finished_at", "status"])
     return mailing
 
 
 def _send_one(mailing: Mailing, registration: Registration) -> None:
     if not registration.email:
         raise DeliveryError("The registrant withdrew or their data was erased.")
+    mailing_message(mailing, registration).send()
+
+
+def mailing_message(mailing: Mailing, registration: Registration) -> EmailMultiAlternatives:
+    """The email one registrant gets from a mailing (also the organizers' preview and test)."""
     context = {
         "mailing": mailing,
         "registration": registration,
@@ -86,4 +95,4 @@ def _send_one(mailing: Mailing, registration: Registration) -> None:
                 "registrations:return", args=[tokens.make_return_token(registration, mailing.target_edition)]
             )
         )
-    emails.build_message("mailing", to=registration.email, context=context).send()
+    return emails.build_message("mailing", to=registration.email, context=context)

@@ -1,6 +1,8 @@
 """Services for email to many registrants: organizers' messages, schedule-change notices, invitations.
 
-A mailing fixes its recipients when it is created (one Delivery each) and is sent by a background task.
+Nothing reaches many people by accident: a mailing is created as a draft (its recipients are a filter, not
+yet a list), reviewed by an organizer ("This will email N registrants", a test to themselves) and sent
+only by mailing_send, which fixes the recipients (one Delivery each) and hands them to a background task.
 Deliveries are claimed in batches before their emails go out and never claimed twice, so a retried or
 duplicated task writes to nobody twice (at most once: a worker that dies mid-batch leaves the rest of its
 batch reported as failed, never resent).
@@ -8,22 +10,38 @@ batch reported as failed, never resent).
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from events.models import Edition
 from registrations import tasks
 from registrations.models import Delivery, Mailing, Registration
+from registrations.services.delivery import mailing_message
 
 
 class MailingError(Exception):
-    """A mailing cannot be created as asked (empty text, no open edition to invite to, ...)."""
+    """A mailing cannot be created or sent as asked (empty text, nobody to invite, already sent, ...)."""
+
+
+class AlreadySent(MailingError):
+    """The mailing left draft before this call: a second "Send" (double click, two tabs) sends nothing."""
+
+
+class RecipientsChanged(MailingError):
+    """The number of recipients is no longer the one the organizer reviewed."""
+
+    def __init__(self, reviewed: int, now: int) -> None:
+        super().__init__(f"The number of recipients changed from {reviewed} to {now} since you reviewed it.")
+        self.reviewed, self.now = reviewed, now
 
 
 def recipients(
@@ -51,18 +69,17 @@ def mailing_create(
     edition: Edition,
     subject: str,
     body: str,
-    to: QuerySet[Registration],
     actor: AbstractBaseUser | None,
     target_edition: Edition | None = None,
     recipient_filter: dict[str, Any] | None = None,
 ) -> Mailing:
-    """Create a mailing with one delivery per recipient and send it in the background after commit."""
+    """Create a draft mailing; nothing is sent until mailing_send."""
     subject, body = " ".join(subject.split()), body.strip()
     if not subject:
         raise MailingError("Write a subject.")
     if not body:
         raise MailingError("Write the text of the message; it is empty.")
-    mailing = Mailing.objects.create(
+    return Mailing.objects.create(
         kind=kind,
         edition=edition,
         target_edition=target_edition,
@@ -71,17 +88,91 @@ def mailing_create(
         recipient_filter=recipient_filter or {},
         created_by=actor,
     )
-    ids = list(to.values_list("pk", flat=True))
-    Delivery.objects.bulk_create(
-        [Delivery(mailing=mailing, registration_id=pk) for pk in ids], batch_size=1000
+
+
+def mailing_recipients(*, mailing: Mailing) -> QuerySet[Registration]:
+    """Who a draft mailing would reach now (a sent one: its deliveries' registrations)."""
+    if not mailing.is_draft:
+        return Registration.objects.filter(deliveries__mailing=mailing)
+    if mailing.kind == Mailing.Kind.INVITATION:
+        return invitees(source=mailing.edition, target=mailing.target_edition)
+    if mailing.kind == Mailing.Kind.SCHEDULE:
+        return recipients(edition=mailing.edition)
+    chosen = mailing.recipient_filter or {}
+    return recipients(
+        edition=mailing.edition,
+        kinds=chosen.get("kinds", ()),
+        statuses=chosen.get("statuses", ()),
+        countries=chosen.get("countries", ()),
     )
-    mailing.recipients = len(ids)
-    mailing.save(update_fields=["recipients"])
+
+
+@transaction.atomic
+def mailing_send(*, mailing: Mailing, expected: int) -> Mailing:
+    """Send a draft to the ``expected`` number of recipients the organizer reviewed, in the background.
+
+    The move out of draft is one conditional UPDATE, so of two "Send" presses (or two tabs, or two
+    workers) exactly one goes on; the other raises AlreadySent. If the number of recipients is no longer
+    ``expected`` (someone registered or withdrew meanwhile), RecipientsChanged is raised and nothing
+    changes: the organizer reviews the new number.
+    """
+    now = timezone.now()
+    claimed = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.DRAFT).update(
+        status=Mailing.Status.SENDING, send_started_at=now
+    )
+    if not claimed:
+        raise AlreadySent("This mailing was already sent; it is not sent again.")
+    ids = list(mailing_recipients(mailing=mailing).values_list("pk", flat=True))
+    if len(ids) != expected:
+        raise RecipientsChanged(expected, len(ids))  # the atomic block undoes the UPDATE
+    if not ids:
+        raise MailingError("There is nobody to send this mailing to.")
+    Delivery.objects.bulk_create(
+        [Delivery(mailing_id=mailing.pk, registration_id=pk) for pk in ids], batch_size=1000
+    )
+    Mailing.objects.filter(pk=mailing.pk).update(recipients=len(ids))
+    mailing.refresh_from_db()
     transaction.on_commit(lambda: tasks.send_mailing_task.enqueue(mailing.pk))
     return mailing
 
 
-def message_send(
+@transaction.atomic
+def mailing_discard(*, mailing: Mailing) -> None:
+    """Delete a draft (the organizer cancelled it); a mailing already sent is kept as a record."""
+    deleted, _ = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.DRAFT).delete()
+    if not deleted:
+        raise AlreadySent("This mailing was already sent; it is kept as a record.")
+
+
+def mailing_preview(*, mailing: Mailing) -> EmailMultiAlternatives | None:
+    """The email the first recipient would get (None when there is nobody to send to)."""
+    sample = mailing_recipients(mailing=mailing).select_related("edition").order_by("pk").first()
+    if sample is None:
+        return None
+    return mailing_message(mailing, sample)
+
+
+def mailing_send_test(*, mailing: Mailing, to: str) -> None:
+    """Send the preview to one address (the organizer's own) with "[Test]" in the subject.
+
+    Raises MailingError with the mail server's answer when the address is missing or refused.
+    """
+    if not to:
+        raise MailingError("Your user account has no email address: add one to receive tests.")
+    message = mailing_preview(mailing=mailing)
+    if message is None:
+        raise MailingError("There is nobody to send this mailing to, so there is no email to test.")
+    message.to = [to]
+    message.subject = f"[Test] {message.subject}"
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise MailingError(f"The mail server refused {to}; no test was sent.") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise MailingError(f"The test could not be sent to {to}: {exc}") from exc
+
+
+def message_create(
     *,
     edition: Edition,
     subject: str,
@@ -91,48 +182,69 @@ def message_send(
     statuses: Iterable[str] = (),
     countries: Iterable[str] = (),
 ) -> Mailing:
-    """An organizer's message to the registrants of an edition who match the filters."""
+    """An organizer's draft message to the registrants of an edition who match the filters."""
     chosen = {"kinds": list(kinds), "statuses": list(statuses), "countries": list(countries)}
     return mailing_create(
         kind=Mailing.Kind.MESSAGE,
         edition=edition,
         subject=subject,
         body=body,
-        to=recipients(edition=edition, **chosen),
         actor=actor,
         recipient_filter=chosen,
     )
 
 
-def schedule_change_notify(
+@transaction.atomic
+def message_send(*, edition: Edition, subject: str, body: str, actor: AbstractBaseUser, **filters) -> Mailing:
+    """Create a message and send it at once (scripts and tests; the admin always reviews first)."""
+    mailing = message_create(edition=edition, subject=subject, body=body, actor=actor, **filters)
+    return mailing_send(mailing=mailing, expected=mailing_recipients(mailing=mailing).count())
+
+
+def schedule_notice_create(
     *, edition: Edition, before: dict[str, Any], actor: AbstractBaseUser | None
-) -> Mailing:
-    """Tell every confirmed registrant the edition's old and new date (or that it is TBD or cancelled)."""
+) -> Mailing | None:
+    """A draft telling every confirmed registrant the old and new date (or TBD, or cancelled).
+
+    None when the edition has no confirmed registrant to tell.
+    """
+    if not recipients(edition=edition).exists():
+        return None
     context = {"edition": edition, "before": before}
     return mailing_create(
         kind=Mailing.Kind.SCHEDULE,
         edition=edition,
         subject=render_to_string("registrations/email/schedule_change/subject.txt", context),
         body=render_to_string("registrations/email/schedule_change/text.txt", context),
-        to=recipients(edition=edition),
         actor=actor,
         recipient_filter={"before": {key: str(value) if value else None for key, value in before.items()}},
     )
 
 
-def invitations_send(*, source: Edition, target: Edition | None, actor: AbstractBaseUser) -> Mailing:
-    """Invite the approved participants of a past edition to re-register, in one click, for `target`."""
-    if target is None or not target.is_open_for_registration():
-        raise MailingError("No edition is open for sign-up to invite participants to.")
-    if source.pk == target.pk:
-        raise MailingError("Participants cannot be invited to the edition they are registered for.")
+def invitees(*, source: Edition, target: Edition | None) -> QuerySet[Registration]:
+    """Approved participants of `source` whose handle is not yet registered for `target`."""
+    if target is None:
+        return Registration.objects.none()
     # Handles already registered for the new edition, in any letter case, are not invited again.
     already = Registration.objects.for_edition(target).active().annotate(lowered=Lower("handle"))
-    invited = (
+    return (
         recipients(edition=source, statuses=[Registration.Status.APPROVED])
         .annotate(lowered=Lower("handle"))
         .exclude(lowered__in=already.values("lowered"))
     )
+
+
+def invitations_create(*, source: Edition, target: Edition | None, actor: AbstractBaseUser) -> Mailing:
+    """A draft inviting the approved participants of a past edition to re-register for `target`.
+
+    Raises MailingError, creating nothing, when no edition is open or nobody is left to invite.
+    """
+    if target is None or not target.is_open_for_registration():
+        raise MailingError("No edition is open for sign-up to invite participants to.")
+    if source.pk == target.pk:
+        raise MailingError("Participants cannot be invited to the edition they are registered for.")
+    if not invitees(source=source, target=target).exists():
+        raise MailingError(f"Nobody to invite: the {source} has no approved participant left to invite.")
     context = {"source": source, "target": target}
     return mailing_create(
         kind=Mailing.Kind.INVITATION,
@@ -140,6 +252,12 @@ def invitations_send(*, source: Edition, target: Edition | None, actor: Abstract
         target_edition=target,
         subject=render_to_string("registrations/email/invitation/subject.txt", context),
         body=render_to_string("registrations/email/invitation/text.txt", context),
-        to=invited,
         actor=actor,
     )
+
+
+@transaction.atomic
+def invitations_send(*, source: Edition, target: Edition | None, actor: AbstractBaseUser) -> Mailing:
+    """Create the invitations and send them at once (scripts and tests; the admin reviews first)."""
+    mailing = invitations_create(source=source, target=target, actor=actor)
+    return mailing_send(mailing=mailing, expected=mailing_recipients(mailing=mailing).count())

@@ -11,9 +11,12 @@
   var WORLD = {center: [20, 0], zoom: 2};
 
   var container = document.getElementById("location-map");
-  var latInput = document.getElementById("id_latitude");
-  var lngInput = document.getElementById("id_longitude");
-  if (!container || !latInput || !lngInput || typeof L === "undefined") return;
+  if (!container || typeof L === "undefined") return;
+  // The change page shows the point read-only (data-readonly, data-lat, data-lng): no inputs there.
+  var readonly = container.dataset.readonly === "true";
+  var latInput = readonly ? {value: container.dataset.lat} : document.getElementById("id_latitude");
+  var lngInput = readonly ? {value: container.dataset.lng} : document.getElementById("id_longitude");
+  if (!latInput || !lngInput) return;
 
   function typedPoint() {
     var lat = parseFloat(latInput.value);
@@ -55,7 +58,9 @@
   }
 
   var start = typedPoint();
-  var marker = L.marker(start || WORLD.center, {draggable: true, autoPan: true, title: "Drag to the place"});
+  var marker = L.marker(start || WORLD.center, {
+    draggable: !readonly, autoPan: true, title: data.markerTitle || "", alt: data.markerTitle || ""
+  });
   if (start) {
     marker.addTo(map);
     map.setView(start, ZOOM[data.precision] || ZOOM.city);
@@ -63,6 +68,10 @@
     map.setView(WORLD.center, WORLD.zoom);
   }
 
+  if (readonly) {
+    data.ready = "true";
+    return;
+  }
   marker.on("dragend", function () { writePoint(marker.getLatLng()); });
   map.on("click", function (event) {
     marker.setLatLng(event.latlng).addTo(map);
