@@ -157,8 +157,6 @@ class RegistrationAdmin(admin.ModelAdmin):
         "email_domain_recognised",
         ("country", CountryFilter),
         "geo_status",
-        "geo_precision",
-        "geo_provider",
         "agency_level",
         "participation_model",
         XListFilter,

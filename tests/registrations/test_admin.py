@@ -19,6 +19,8 @@ from tests.factories import EditionFactory, RegistrationFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/registrations/registration/"
+# Without a filter the list opens on the waiting queue (a redirect); "?all=1" lists everything.
+ALL = CHANGELIST + "?all=1"
 SCRIPT = "<script>alert(1)</script>"
 
 
@@ -47,7 +49,9 @@ def editor():
 @pytest.fixture
 def entries(edition):
     return {
-        "confirmed": RegistrationFactory(edition=edition, handle="PaloAltoPolice"),
+        "confirmed": RegistrationFactory(
+            edition=edition, handle="PaloAltoPolice", email_domain_recognised=True
+        ),
         "unconfirmed": RegistrationFactory(edition=edition, handle="NYPDnews", email_confirmed_at=None),
     }
 
@@ -68,7 +72,7 @@ def test_changelist_shows_columns_and_filters(client, superuser, entries, other_
     # The edition filter appears once there is more than one edition to choose from.
     RegistrationFactory(edition=other_edition)
     client.force_login(superuser)
-    response = client.get(CHANGELIST)
+    response = client.get(ALL)
     assert response.status_code == 200
     page = response.content.decode()
     for title in (
@@ -80,10 +84,9 @@ def test_changelist_shows_columns_and_filters(client, superuser, entries, other_
         "By country",
     ):
         assert title in page, title
-    assert (
-        '<a href="https://x.com/PaloAltoPolice" target="_blank" rel="noopener noreferrer">@PaloAltoPolice</a>'
-        in page
-    )
+    change = f'{CHANGELIST}{entries["confirmed"].pk}/change/'
+    assert f'<a href="{change}">@PaloAltoPolice</a>' in page
+    assert '<a href="https://x.com/PaloAltoPolice" target="_blank" rel="noopener noreferrer"' in page
     assert "United States of America" in page
     assert "7th" in page
 
@@ -116,7 +119,7 @@ def test_search_by_handle_agency_and_email(client, superuser, edition, query, ex
         ({"confirmed": "yes"}, {"PaloAltoPolice"}),
         ({"status__exact": "pending"}, {"PaloAltoPolice", "NYPDnews"}),
         ({"country": "US", "kind__exact": "agency"}, {"PaloAltoPolice", "NYPDnews"}),
-        ({"email_domain_recognised__exact": "1"}, set()),
+        ({"email_domain_recognised__exact": "0"}, {"NYPDnews"}),
     ],
 )
 def test_filters(client, superuser, entries, params, expected):
@@ -130,7 +133,7 @@ def test_withdrawn_entry_is_listed_without_a_link(client, superuser, edition):
 
     registration_withdraw(registration=RegistrationFactory(edition=edition))
     client.force_login(superuser)
-    page = client.get(CHANGELIST).content.decode()
+    page = client.get(ALL).content.decode()
     assert "https://x.com/" not in page
     assert "Withdrawn" in page
 
@@ -139,7 +142,7 @@ def test_script_in_agency_name_is_escaped_in_list_and_change_page(client, superu
     registration = RegistrationFactory(edition=edition, agency_name=SCRIPT, officer=True, officer_name=SCRIPT)
     RegistrationLogEntry.objects.create(registration=registration, action="edited", detail=SCRIPT)
     client.force_login(superuser)
-    for url in (CHANGELIST, f"{CHANGELIST}{registration.pk}/change/"):
+    for url in (ALL, f"{CHANGELIST}{registration.pk}/change/"):
         page = client.get(url).content.decode()
         assert SCRIPT not in page, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url
@@ -166,8 +169,8 @@ def test_approve_only_confirmed_and_warn_about_the_rest(
     assert unconfirmed.status == Registration.Status.PENDING
     assert unconfirmed.reviewed_by is None
 
-    messages = page_messages(client.get(CHANGELIST))
-    assert "1 registration(s) approved; their emails are on the way." in messages
+    messages = page_messages(client.get(ALL))
+    assert "1 registration approved; the email is on the way." in messages
     assert any("@NYPDnews has not confirmed its email address yet" in m for m in messages)
 
     [message] = mail.outbox
@@ -224,7 +227,7 @@ def test_reject_asks_for_a_reason_then_rejects_and_emails_it(
         assert log.user == reviewer
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in selected)
     assert all(reason in m.body for m in mail.outbox)
-    assert "2 registration(s) rejected; the reason was emailed." in page_messages(client.get(CHANGELIST))
+    assert "2 registration(s) rejected; the reason was emailed." in page_messages(client.get(ALL))
 
 
 def test_reject_without_a_reason_shows_the_form_again(client, reviewer, entries):
@@ -248,7 +251,7 @@ def test_reject_form_escapes_agency_names(client, reviewer, edition):
 
 def test_staff_without_review_permission_gets_no_review_actions(client, editor, entries):
     client.force_login(editor)
-    response = client.get(CHANGELIST)
+    response = client.get(ALL)
     assert response.status_code == 200
     choices = dict(response.context["action_form"].fields["action"].choices)
     assert "approve_selected" not in choices
@@ -264,13 +267,13 @@ def test_staff_without_review_permission_gets_no_review_actions(client, editor, 
 
 def test_reviewer_sees_review_actions(client, reviewer, entries):
     client.force_login(reviewer)
-    choices = dict(client.get(CHANGELIST).context["action_form"].fields["action"].choices)
+    choices = dict(client.get(ALL).context["action_form"].fields["action"].choices)
     assert {"approve_selected", "reject_selected", "export_csv"} <= set(choices)
 
 
 def test_staff_without_registration_permissions_is_kept_out(client, entries):
     client.force_login(staff())
-    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(ALL).status_code == 403
     assert action(client, "export_csv", entries.values()).status_code == 403
     assert action(client, "approve_selected", entries.values()).status_code == 403
     assert not Registration.objects.filter(status=Registration.Status.APPROVED).exists()
@@ -280,7 +283,7 @@ def test_review_permission_is_what_allows_review(client, entries, django_capture
     """A staff member who may view and review (but not edit) registrations can approve them."""
     user = staff("view_registration", "review_registration")
     client.force_login(user)
-    choices = dict(client.get(CHANGELIST).context["action_form"].fields["action"].choices)
+    choices = dict(client.get(ALL).context["action_form"].fields["action"].choices)
     assert {"approve_selected", "reject_selected"} <= set(choices)
     with django_capture_on_commit_callbacks(execute=True):
         action(client, "approve_selected", [entries["confirmed"]])
@@ -290,7 +293,7 @@ def test_review_permission_is_what_allows_review(client, entries, django_capture
 
 
 def test_anonymous_is_sent_to_login(client, entries):
-    response = client.get(CHANGELIST)
+    response = client.get(ALL)
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
 
@@ -334,7 +337,7 @@ def test_csv_export_of_the_selection_neutralises_formulas(client, superuser, edi
 
 def _changelist_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(CHANGELIST)
+        response = client.get(ALL)
         assert response.status_code == 200
     return len(queries)
 
@@ -366,14 +369,15 @@ def test_changelist_runs_a_fixed_number_of_queries(client, edition, request, who
     other = EditionFactory(ordinal=8)
     client.force_login(request.getfixturevalue(who))
     _bulk(edition, 0, 50)
-    client.get(CHANGELIST)  # warm up (content types, session)
+    client.get(ALL)  # warm up (content types, session)
     small = _changelist_queries(client)
     _bulk(edition, 50, total - 50 - 1_000)
     _bulk(other, total - 1_000, 1_000)
     assert Registration.objects.count() == total
     large = _changelist_queries(client)
     assert small == large
-    assert 5 <= large <= 15
+    # Facets cost one counting query per filter: many, but as many with 50 entries as with 10,000.
+    assert 5 <= large <= 30
     # Filtered and searched pages do not grow either.
     for params in (
         {"status__exact": "approved", "country": "GB"},

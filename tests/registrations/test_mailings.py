@@ -133,9 +133,17 @@ def test_admin_composes_a_message_and_sees_the_counts(
                 "kinds": ["officer"],
             },
         )
-    assert response.status_code == 302
     mailing = Mailing.objects.get()
-    assert mailing.recipients == 1 and mailing.recipient_filter["kinds"] == ["officer"]
+    # Saving writes a draft and opens its review page; nothing is sent yet.
+    assert response["Location"] == f"/admin/registrations/mailing/{mailing.pk}/review/"
+    assert mailing.status == Mailing.Status.DRAFT and mailing.recipient_filter["kinds"] == ["officer"]
+    assert mail.outbox == []
+    review = client.get(response["Location"]).content.decode()
+    assert "This will email 1 registrant." in review
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"send": "1", "expected": "1"})
+    mailing.refresh_from_db()
+    assert (mailing.status, mailing.recipients, mailing.sent) == (Mailing.Status.FINISHED, 1, 1)
     assert len(mail.outbox) == 1
     page = client.get(f"/admin/registrations/mailing/{mailing.pk}/change/").content.decode()
     assert "Officers only" in page
@@ -205,12 +213,18 @@ def test_rescheduling_tells_every_confirmed_registrant_once(
             edition_form(edition, date=new_date.isoformat(), status="rescheduled"),
         )
     assert response.status_code == 302, response.content.decode()[:2000]
+    mailing = Mailing.objects.get(kind=Mailing.Kind.SCHEDULE)
+    # Saving the new date opens the notice's review page; nobody has been told yet.
+    assert response["Location"] == f"/admin/registrations/mailing/{mailing.pk}/review/"
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"send": "1", "expected": "1"})
     assert [m.to for m in mail.outbox] == [[confirmed.email]]
     message = mail.outbox[0]
     assert message.subject == f"New date: {edition.title} on {new_date:%-d %B %Y}"
     assert f"Before: {old_date:%A %-d %B %Y} from 8:00 a.m. local time" in message.body
     assert f"Now:    {new_date:%A %-d %B %Y} from 8:00 a.m. local time, for 24 hours" in message.body
-    mailing = Mailing.objects.get(kind=Mailing.Kind.SCHEDULE)
+    mailing.refresh_from_db()
     assert (mailing.recipients, mailing.sent, mailing.failed) == (1, 1, 0)
     # Saving again without a schedule change sends nothing more.
     edition.refresh_from_db()
@@ -227,9 +241,10 @@ def test_postponing_to_tbd_says_date_to_be_announced_and_shows_a_banner(
     edition.save()
     client.force_login(organizer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
+        response = client.post(
             f"/admin/events/edition/{edition.pk}/change/", edition_form(edition, date="", status="tbd")
         )
+        client.post(response["Location"], {"send": "1", "expected": "1"})
     assert mail.outbox[0].subject == f"Postponed: {edition.title}, new date to be announced"
     assert "Now:    date to be announced" in mail.outbox[0].body
     client.logout()
