@@ -29,7 +29,7 @@ from registrations.admin.review import (
 from registrations.exports import csv_response
 from registrations.fields import XHandleField
 from registrations.forms import RejectForm
-from registrations.models import GovernmentDomain, Registration, RegistrationLogEntry
+from registrations.models import Registration, RegistrationLogEntry
 from registrations.services.common import ReviewError
 from registrations.services.review import registration_reject
 from registrations.services.x_list import x_list_mark_added, x_list_mark_removed
@@ -423,9 +423,3 @@ class RegistrationAdmin(admin.ModelAdmin):
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Registration]) -> HttpResponse:
         rows = queryset.order_by("pk").values_list(*EXPORT_FIELDS)
         return csv_response(filename="poltwt-registrations.csv", header=EXPORT_FIELDS, rows=rows.iterator())
-
-
-@admin.register(GovernmentDomain)
-class GovernmentDomainAdmin(admin.ModelAdmin):
-    list_display = ["domain", "note", "created_at"]
-    search_fields = ["domain", "note"]

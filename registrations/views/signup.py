@@ -67,6 +67,7 @@ def register(request: HttpRequest, kind: str) -> HttpResponse:
                 status = 409
             else:
                 request.session["registered_email"] = registration.email
+                request.session["registered_domain_unrecognised"] = not registration.email_domain_recognised
                 return redirect("registrations:register_done")
         else:
             status = 400
@@ -81,9 +82,12 @@ def register(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def register_done(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "registrations/register_done.html", {"email": request.session.pop("registered_email", "")}
-    )
+    context = {
+        "email": request.session.pop("registered_email", ""),
+        # Accepted, not refused: many agencies use city .org/.com domains; an organizer checks it.
+        "domain_unrecognised": request.session.pop("registered_domain_unrecognised", False),
+    }
+    return render(request, "registrations/register_done.html", context)
 
 
 @registration_link("confirm")

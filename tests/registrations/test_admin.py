@@ -84,7 +84,7 @@ def test_changelist_shows_columns_and_filters(client, superuser, entries, other_
         "By country",
     ):
         assert title in page, title
-    change = f'{CHANGELIST}{entries["confirmed"].pk}/change/'
+    change = f"{CHANGELIST}{entries['confirmed'].pk}/change/"
     assert f'<a href="{change}">@PaloAltoPolice</a>' in page
     assert '<a href="https://x.com/PaloAltoPolice" target="_blank" rel="noopener noreferrer"' in page
     assert "United States of America" in page

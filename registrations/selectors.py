@@ -1,0 +1,57 @@
+"""Reads the organizers' desk needs, each in a fixed number of queries whatever the number of entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django_countries import countries
+
+from events.models import Edition
+from registrations.models import Delivery, Registration
+
+
+@dataclass
+class Dashboard:
+    edition: Edition
+    waiting: int
+    unconfirmed: int
+    geocoding_pending: int
+    geocoding_failed: int
+    failed_deliveries: int
+    approved_agencies: int
+    approved_officers: int
+    approved_by_country: list[tuple[str, str, int]] = field(default_factory=list)  # code, name, count
+
+
+def dashboard_edition() -> Edition | None:
+    """The edition the desk is about: the one open for sign-up, else the latest."""
+    return Edition.objects.current() or Edition.objects.order_by("-ordinal").first()
+
+
+def desk_dashboard(*, edition: Edition) -> Dashboard:
+    """The figures on the admin index for one edition, in three queries."""
+    pending = Q(status=Registration.Status.PENDING)
+    approved = Q(status=Registration.Status.APPROVED)
+    counts = (
+        Registration.objects.for_edition(edition)
+        .active()
+        .aggregate(
+            waiting=Count("pk", filter=pending & Q(email_confirmed_at__isnull=False)),
+            unconfirmed=Count("pk", filter=pending & Q(email_confirmed_at__isnull=True)),
+            geocoding_pending=Count("pk", filter=Q(geo_status=Registration.GeoStatus.PENDING)),
+            geocoding_failed=Count("pk", filter=Q(geo_status=Registration.GeoStatus.NOT_FOUND)),
+            approved_agencies=Count("pk", filter=approved & Q(kind=Registration.Kind.AGENCY)),
+            approved_officers=Count("pk", filter=approved & Q(kind=Registration.Kind.OFFICER)),
+        )
+    )
+    by_country = (
+        Registration.objects.for_edition(edition)
+        .approved()
+        .values("country")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "country")
+    )
+    countries = [(row["country"], countries.name(row["country"]) or "—", row["count"]) for row in by_country]
+    failed = Delivery.objects.filter(mailing__edition=edition).exclude(error="").count()
+    return Dashboard(edition=edition, failed_deliveries=failed, approved_by_country=countries, **counts)
