@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from registrations.geocoding import Address, GeocodingError, geocode
 from registrations.services.location import registration_set_location
 
 TEMPLATE = "admin/registrations/registration/set_location.html"
@@ -39,6 +40,43 @@ class LocationForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "any"}),
         help_text=_("Degrees east (negative: west), from -180 to 180."),
     )
+
+
+class SearchForm(forms.Form):
+    """Look a place up with the configured geocoder (the offline gazetteer knows cities; Nominatim more)."""
+
+    q = forms.CharField(
+        label=_("Search for a place"),
+        max_length=200,
+        help_text=_("A city, or a full address with a network geocoder. The result only moves the marker."),
+    )
+
+
+def _search(request: HttpRequest, registration) -> tuple[SearchForm, dict | None]:
+    """Geocode the search box's text within the registration's country; messages say what happened."""
+    form = SearchForm(request.GET if "q" in request.GET else None, initial={"q": registration.city})
+    if not form.is_valid():
+        return form, None
+    try:
+        found = geocode(Address(city=form.cleaned_data["q"], country=registration.country.code or ""))
+    except GeocodingError as error:
+        form.add_error(
+            "q",
+            gettext("The geocoder could not answer (%(error)s): place the marker by hand.")
+            % {"error": error},
+        )
+        return form, None
+    if found is None:
+        form.add_error(
+            "q", gettext("No place found for this search; try a city name, or place the marker by hand.")
+        )
+        return form, None
+    messages.info(
+        request,
+        gettext("Found (%(precision)s precision, %(provider)s): check the marker, then save the location.")
+        % {"precision": found.precision, "provider": found.provider},
+    )
+    return form, {"latitude": round(found.latitude, 5), "longitude": round(found.longitude, 5)}
 
 
 def location_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -72,14 +110,18 @@ def location_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id
                     % {"registration": registration, "zone": registration.time_zone or gettext("unknown")},
                 )
                 return HttpResponseRedirect(change_url)
+        search_form = SearchForm(initial={"q": registration.city})
     else:
-        form = LocationForm(initial={"latitude": registration.latitude, "longitude": registration.longitude})
+        search_form, found = _search(request, registration)
+        initial = found or {"latitude": registration.latitude, "longitude": registration.longitude}
+        form = LocationForm(initial=initial)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": gettext("Set the location of %(registration)s") % {"registration": registration},
         "opts": opts,
         "original": registration,
         "form": form,
+        "search_form": search_form,
         "change_url": change_url,
         "tiles_url": settings.MAP_TILES_URL,
         "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
