@@ -52,6 +52,6 @@ def desk_dashboard(*, edition: Edition) -> Dashboard:
         .annotate(count=Count("pk"))
         .order_by("-count", "country")
     )
-    countries = [(row["country"], countries.name(row["country"]) or "—", row["count"]) for row in by_country]
+    by_name = [(row["country"], countries.name(row["country"]) or "—", row["count"]) for row in by_country]
     failed = Delivery.objects.filter(mailing__edition=edition).exclude(error="").count()
-    return Dashboard(edition=edition, failed_deliveries=failed, approved_by_country=countries, **counts)
+    return Dashboard(edition=edition, failed_deliveries=failed, approved_by_country=by_name, **counts)
