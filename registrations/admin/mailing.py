@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -216,6 +217,9 @@ def review_view(model_admin: MailingAdmin, request: HttpRequest, object_id: str)
             return response
     count = mailing_recipients(mailing=mailing).count()
     preview = mailing_preview(mailing=mailing)
+    # render_to_string returns SafeStrings: escape both versions explicitly, or the email's text (and an
+    # organizer's own "<...>") would be read as markup here. The HTML version goes into the srcdoc attribute.
+    text = escape(preview.body) if preview else ""
     html = (
         next((content for content, mimetype in preview.alternatives if mimetype == "text/html"), "")
         if preview
@@ -231,7 +235,8 @@ def review_view(model_admin: MailingAdmin, request: HttpRequest, object_id: str)
             "original": mailing,
             "count": count,
             "preview": preview,
-            "preview_html": html,
+            "preview_text": text,
+            "preview_html": escape(html),
             "can_send": model_admin.has_add_permission(request),
         },
     )

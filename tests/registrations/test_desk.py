@@ -422,8 +422,11 @@ def test_review_page_shows_count_text_and_html_and_sends_nothing(client, chief, 
     assert "This will email 2 registrants." in page
     assert "Send to 2 registrants" in page
     assert "Send a test to me (chief@poltwt.example)" in page
-    assert "See you &lt;b&gt;soon&lt;/b&gt;" in page  # the text, as text
-    assert 'sandbox=""' in page and "srcdoc=" in page  # the HTML version, in a sandboxed frame
+    # The text version as text; the HTML version escaped into a sandboxed frame's srcdoc (there, the
+    # email's own escaping shows "<b>" as text again: &amp;lt; in the attribute).
+    assert '<pre class="preview-text"' in page and "See you &lt;b&gt;soon&lt;/b&gt;" in page
+    assert "<b>soon" not in page
+    assert 'sandbox="" srcdoc="&lt;!doctype html&gt;' in page and "See you &amp;lt;b&amp;gt;soon" in page
     assert mail.outbox == [] and not Delivery.objects.exists()
     # The change page of a draft is its review page.
     assert client.get(f"/admin/registrations/mailing/{draft.pk}/change/")["Location"] == review(draft)

@@ -1,0 +1,101 @@
+"""A new organizer at the desk, in a real browser: log in, dashboard, the waiting list, open an entry and
+approve it; an entry on an unrecognised domain, its confirmation, approve and trust the domain; a message,
+its review page, a test to themselves, the send, and the progress page at "Done"."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from playwright.sync_api import expect
+
+from registrations.models import GovernmentDomain, Mailing, Registration
+from tests.factories import RegistrationFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "s3cret-Organizer!"
+
+
+def test_a_new_organizer_reviews_entries_and_writes_to_registrants(page, live_server, site_url, open_edition):
+    recognised = RegistrationFactory(
+        edition=open_edition,
+        handle="PaloAltoPolice",
+        email="pio@police.uk",
+        email_domain_recognised=True,
+        latitude=37.44,
+        longitude=-122.14,
+        geo_status="located",
+        geo_precision="city",
+    )
+    city_domain = RegistrationFactory(
+        edition=open_edition,
+        handle="LosGatosPD",
+        email="pio@losgatos-example.org",
+        agency_name="Los Gatos PD",
+    )
+    get_user_model().objects.create_superuser("newbie", "newbie@poltwt.example", PASSWORD)
+
+    # Log in; the admin index shows the desk dashboard.
+    page.goto(live_server.url + "/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill("newbie")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    dashboard = page.locator(".desk-dashboard")
+    expect(dashboard).to_contain_text(open_edition.title)
+    expect(dashboard.get_by_role("row", name="Waiting for review")).to_contain_text("2")
+
+    # The waiting list; the handle opens the entry.
+    dashboard.get_by_role("link", name="Waiting for review").click()
+    expect(page.locator("#result_list")).to_contain_text("@LosGatosPD")
+    page.locator("#result_list").get_by_role("link", name="@PaloAltoPolice", exact=True).click()
+    expect(page.get_by_role("heading", name="Review this entry")).to_be_visible()
+    expect(page.locator('#location-map[data-ready="true"]')).to_be_attached()  # the small map drew
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("1 registration approved")
+    recognised.refresh_from_db()
+    assert recognised.status == Registration.Status.APPROVED
+
+    # The entry on an unrecognised domain: a confirmation page first, then approve and trust the domain.
+    page.goto(live_server.url + "/admin/registrations/registration/")
+    page.locator("#result_list").get_by_role("link", name="@LosGatosPD", exact=True).click()
+    page.get_by_role("button", name="Approve and open the next waiting entry").click()
+    expect(page.locator(".unrecognised-domain")).to_have_text("losgatos-example.org")
+    city_domain.refresh_from_db()
+    assert city_domain.status == Registration.Status.PENDING
+    page.get_by_label("Also trust these domains from now on").check()
+    page.get_by_role("button", name="Yes, approve").click()
+    expect(page.locator(".messagelist")).to_contain_text("losgatos-example.org")
+    expect(page.locator(".messagelist")).to_contain_text("No other entry is waiting for review.")
+    city_domain.refresh_from_db()
+    assert city_domain.status == Registration.Status.APPROVED
+    assert GovernmentDomain.objects.filter(domain="losgatos-example.org").exists()
+    approvals = [m for m in mail.outbox if m.subject.startswith("Approved")]
+    assert sorted(m.to[0] for m in approvals) == ["pio@losgatos-example.org", "pio@police.uk"]
+
+    # A message: saved as a draft, reviewed, tested, sent, followed to "Done".
+    mail.outbox.clear()
+    page.goto(live_server.url + "/admin/registrations/mailing/add/")
+    page.get_by_label("Edition").select_option(label=str(open_edition))
+    page.get_by_label("Subject").fill("Briefing for the tweet-a-thon")
+    page.get_by_label("Text").fill("Thank you for joining. <Remember> the hashtag.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".mailing-count")).to_contain_text("This will email 2 registrants.")
+    expect(page.locator(".preview-text")).to_contain_text("<Remember> the hashtag.")
+    html_frame = page.frame_locator("iframe.preview-html")
+    expect(html_frame.locator("body")).to_contain_text("<Remember> the hashtag.")
+    assert mail.outbox == []
+
+    page.get_by_role("button", name="Send a test to me").click()
+    expect(page.locator(".messagelist")).to_contain_text("A test was sent to newbie@poltwt.example.")
+    assert [m.to for m in mail.outbox] == [["newbie@poltwt.example"]]
+
+    page.get_by_role("button", name="Send to 2 registrants").click()
+    expect(page.locator(".mailing-progress h2")).to_have_text("Done")
+    expect(page.locator(".progress-sent")).to_have_text("2")
+    expect(page.locator(".progress-failed")).to_have_text("0")
+    expect(page.locator(".progress-remaining")).to_have_text("0")
+    mailing = Mailing.objects.get()
+    assert (mailing.status, mailing.sent) == (Mailing.Status.FINISHED, 2)
+    sent = sorted(m.to[0] for m in mail.outbox[1:])
+    assert sent == ["pio@losgatos-example.org", "pio@police.uk"]
