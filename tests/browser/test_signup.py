@@ -18,7 +18,7 @@ EMAIL = "pio@police.uk"
 
 
 def test_agency_signup_confirm_approve_edit_withdraw(page, live_server, site_url, open_edition):
-    # Transactional tests flush the seeded domain list: this one needs police.uk recognised (one-step approval).
+    # Transactional tests flush the seeded domain list; police.uk must be recognised (one-step approval).
     GovernmentDomain.objects.get_or_create(domain="police.uk")
     # The visitor picks the agency button (the officer button comes first on the page).
     page.goto(live_server.url + "/")
