@@ -48,6 +48,11 @@ def test_a_new_organizer_reviews_entries_and_writes_to_registrants(page, live_se
     # The waiting list; the handle opens the entry.
     dashboard.get_by_role("link", name="Waiting for review").click()
     expect(page.locator("#result_list")).to_contain_text("@LosGatosPD")
+    # At 1366 px the status and the email-domain flag are on screen, without scrolling sideways.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    for column in ("column-status", "column-email_domain_recognised"):
+        box = page.locator(f"#result_list thead th.{column}").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1366, (column, box)
     page.locator("#result_list").get_by_role("link", name="@PaloAltoPolice", exact=True).click()
     expect(page.get_by_role("heading", name="Review this entry")).to_be_visible()
     expect(page.locator('#location-map[data-ready="true"]')).to_be_attached()  # the small map drew

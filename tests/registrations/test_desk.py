@@ -24,6 +24,7 @@ from registrations.services.mailing import (
     MailingError,
     RecipientsChanged,
     invitations_create,
+    mailing_recipients,
     mailing_send,
     message_create,
 )
@@ -82,8 +83,10 @@ def test_list_opens_on_the_current_editions_waiting_entries(client, reviewer, ed
     # The handle opens the entry; the X profile has its own column with an accessible name.
     assert f'<a href="{change_url(waiting)}">@Waiting</a>' in page
     assert 'aria-label="@Waiting on X (opens in a new tab)"' in page
-    # Django's facets: counts beside the filter choices.
-    assert re.search(r"Pending review\s*\(\d+\)", page)
+    # Django's facets: counts beside the filter choices, one click away.
+    assert "_facets=True" in page
+    counted = client.get(response.redirect_chain[0][0] + "&_facets=True").content.decode()
+    assert re.search(r"Pending review\s*\(\d+\)", counted)
     # One click shows everything.
     everything = client.get(CHANGELIST + "?all=1")
     assert {r.handle for r in everything.context["cl"].result_list} == {
@@ -665,3 +668,14 @@ def test_parallel_approvals_write_one_log_entry_and_one_message():
     assert LogEntry.objects.filter(object_id=str(registration.pk), action_flag=CHANGE).count() == 1
     assert registration.log_entries.filter(action="approved").count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_review_page_runs_a_fixed_number_of_queries(client, chief, edition):
+    client.force_login(chief)
+    _bulk(edition, 0, 20)
+    mailing = message_create(edition=edition, subject="Hello", body="Text", actor=chief)
+    client.get(review(mailing))
+    small = _queries(client, review(mailing))
+    _bulk(edition, 20, 2_000)
+    assert mailing_recipients(mailing=mailing).count() > 1_000
+    assert _queries(client, review(mailing)) == small
