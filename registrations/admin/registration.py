@@ -312,6 +312,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _next_waiting_url(self, object_id: str) -> str:
+        if not str(object_id).isdigit():
+            return ""  # Django's change view answers an invalid id itself
         registration = Registration.objects.filter(pk=object_id).only("pk", "edition_id").first()
         following = next_waiting(registration) if registration else None
         return reverse("admin:registrations_registration_change", args=[following.pk]) if following else ""

@@ -679,3 +679,9 @@ def test_review_page_runs_a_fixed_number_of_queries(client, chief, edition):
     _bulk(edition, 20, 2_000)
     assert mailing_recipients(mailing=mailing).count() > 1_000
     assert _queries(client, review(mailing)) == small
+
+
+def test_an_invalid_entry_id_is_not_a_server_error(client, reviewer, edition):
+    client.force_login(reviewer)
+    assert client.get(f"{CHANGELIST}not-a-number/change/").status_code == 302
+    assert client.post(f"{CHANGELIST}999999/approve/").status_code == 404
