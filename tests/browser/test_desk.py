@@ -62,6 +62,7 @@ def test_a_new_organizer_reviews_entries_and_writes_to_registrants(page, live_se
     assert recognised.status == Registration.Status.APPROVED
 
     # The entry on an unrecognised domain: a confirmation page first, then approve and trust the domain.
+    page.wait_for_load_state("load")  # leaving a page mid-load aborts its requests (broken resources)
     page.goto(live_server.url + "/admin/registrations/registration/")
     page.locator("#result_list").get_by_role("link", name="@LosGatosPD", exact=True).click()
     page.get_by_role("button", name="Approve and open the next waiting entry").click()
@@ -80,6 +81,7 @@ def test_a_new_organizer_reviews_entries_and_writes_to_registrants(page, live_se
 
     # A message: saved as a draft, reviewed, tested, sent, followed to "Done".
     mail.outbox.clear()
+    page.wait_for_load_state("load")  # leaving a page mid-load aborts its requests (broken resources)
     page.goto(live_server.url + "/admin/registrations/mailing/add/")
     page.get_by_label("Edition").select_option(label=str(open_edition))
     page.get_by_label("Subject").fill("Briefing for the tweet-a-thon")
