@@ -91,3 +91,31 @@ def test_no_violation_on_the_organizers_registration_pages(page, live_server, ru
         if violations := audit(page, live_server.url + url):
             found[url] = violations
     assert not found, "\n".join(f"{url} at {size} px:\n  " + "\n  ".join(v) for url, v in found.items())
+
+
+OVERFLOWING = """
+() => Array.from(document.querySelectorAll("body *"))
+  .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className)
+"""
+
+
+def test_no_public_page_scrolls_sideways_on_a_phone(page, live_server, running_event):
+    page.set_viewport_size(PHONE)
+    wide = {}
+    for name, args in [*PUBLIC_PAGES, ("pages:participant_list", ())]:
+        url = reverse(name, args=args)
+        page.goto(live_server.url + url + ("?size=all" if name == "pages:participant_list" else ""))
+        if page.locator(".poltwt-map").count():
+            wait_for_map(page)
+        scroll_width, inner_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if scroll_width > inner_width:
+            wide[url] = (scroll_width, page.evaluate(OVERFLOWING))
+    # The schedule during the event: its windows are stacked blocks, not a 967 px table.
+    page.goto(live_server.url + reverse("pages:schedule"))
+    expect(page.locator(".schedule-window.live").first).to_be_visible()
+    expect(page.locator(".timeline-now")).to_be_visible()
+    expect(page.locator(".timeline-tick--6h").first).to_be_visible()
+    assert not wide, f"these pages scroll sideways at 390 px: {wide}"
