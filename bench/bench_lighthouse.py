@@ -101,11 +101,40 @@ def audit(binary: Path, url: str) -> dict[str, int]:
         if audit.get("score") is not None and audit["score"] < 1 and audit.get("scoreDisplayMode") == "binary"
     ]
     scores["failing"] = failing
+    scores["metrics"] = {
+        name: report["audits"][name]["displayValue"]
+        for name in (
+            "first-contentful-paint",
+            "largest-contentful-paint",
+            "total-blocking-time",
+            "cumulative-layout-shift",
+        )
+    }
+    scores["opportunities"] = [
+        f"{a['id']} ({a.get('displayValue', '')})"
+        for a in report["audits"].values()
+        if a.get("score") is not None
+        and a["score"] < 0.9
+        and a.get("scoreDisplayMode") in ("metricSavings", "numeric")
+        and a["id"]
+        not in (
+            "first-contentful-paint",
+            "largest-contentful-paint",
+            "total-blocking-time",
+            "cumulative-layout-shift",
+            "speed-index",
+            "interactive",
+            "max-potential-fid",
+        )
+    ]
     return scores
 
 
 def run(base: str, page_paths: list[str], runs: int) -> None:
     binary = lighthouse_bin()
+    # One request per page first: Lighthouse measures a visitor of a running site, not a cold start.
+    for path in page_paths:
+        _server.get(base + path)
     version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False)
     print(
         f"Lighthouse {version.stdout.strip()}, mobile profile, {runs} run(s) a page (median), against {base}"
@@ -122,6 +151,13 @@ def run(base: str, page_paths: list[str], runs: int) -> None:
         failing = sorted({audit_id for r in results for audit_id in r["failing"]})
         if failing:
             print(f"{'':<34}failing audits: {', '.join(failing)}")
+        metrics = results[len(results) // 2]["metrics"]
+        print(
+            f"{'':<34}FCP {metrics['first-contentful-paint']}, LCP {metrics['largest-contentful-paint']}, "
+            f"TBT {metrics['total-blocking-time']}, CLS {metrics['cumulative-layout-shift']}"
+        )
+        if row["performance"] < GOALS["performance"]:
+            print(f"{'':<34}to improve: {', '.join(results[0]['opportunities'])}")
     print(f"{'lowest':<34}" + "".join(f"{lowest[name]:>16}" for name in CATEGORIES))
     missed = [f"{name} {lowest[name]} < {GOALS[name]}" for name in CATEGORIES if lowest[name] < GOALS[name]]
     print("Goals met." if not missed else "Goals missed: " + "; ".join(missed))
@@ -137,12 +173,16 @@ def main() -> None:
     )
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page (the median is shown)")
+    parser.add_argument("--only", default="", help="audit only the pages whose path contains this text")
     args = parser.parse_args()
     lighthouse_bin()
     with tempfile.TemporaryDirectory(prefix="poltwt-lighthouse-") as workdir:
         cache = "redis" if _server.redis_available() else "locmem"
-        env = _server.production_env(workdir, cache=cache, MAP_TILES_URL="")
-        page_paths = paths(env)
+        # Static files as production serves them: hashed names (cached for a year) and compressed copies.
+        env = _server.production_env(
+            workdir, cache=cache, MAP_TILES_URL="", STATICFILES_STORAGE="poltwt.storage.StaticFilesStorage"
+        )
+        page_paths = [path for path in paths(env) if args.only in path]
         if args.url:
             run(args.url.rstrip("/"), page_paths, args.runs)
             return

@@ -155,17 +155,18 @@
     function icons() {
       var pane = map.getPane("markerPane");
       var bounds = container.getBoundingClientRect();
-      return Array.prototype.filter.call(
+      // Layout is read once per icon, all reads before any write (no forced reflow per comparison).
+      var placed = Array.prototype.map.call(
         pane.querySelectorAll(".poltwt-marker, .poltwt-cluster"),
-        function (icon) {
-          var r = icon.getBoundingClientRect();
-          // Only points inside the visible map: a focus stop off-screen would scroll the page sideways.
-          return r.right > bounds.left && r.left < bounds.right && r.bottom > bounds.top && r.top < bounds.bottom;
-        }
-      ).sort(function (a, b) {
-        var ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
-        return (ra.left - rb.left) || (ra.top - rb.top);
-      });
+        function (icon) { return {icon: icon, rect: icon.getBoundingClientRect()}; }
+      );
+      return placed.filter(function (p) {
+        var r = p.rect;
+        // Only points inside the visible map: a focus stop off-screen would scroll the page sideways.
+        return r.right > bounds.left && r.left < bounds.right && r.bottom > bounds.top && r.top < bounds.bottom;
+      }).sort(function (a, b) {
+        return (a.rect.left - b.rect.left) || (a.rect.top - b.rect.top);
+      }).map(function (p) { return p.icon; });
     }
 
     function setCurrent(icon, focus) {
@@ -402,7 +403,7 @@
     KINDS.forEach(function (kind) {
       layers[kind].on("animationend", keyboard.update);
     });
-    map.on("moveend zoomend layeradd layerremove", keyboard.schedule);
+    map.on("moveend zoomend", keyboard.schedule);
     map.on("moveend overlayadd overlayremove", inView.schedule);
 
     function fill(kind, markers) {
@@ -464,6 +465,8 @@
     getJSON(container.dataset.basemapUrl).then(function (data) {
       L.geoJSON(data, {
         pane: BASEMAP_PANE,
+        // One canvas instead of ~180 SVG paths: less to lay out and to redraw while panning.
+        renderer: L.canvas({pane: BASEMAP_PANE}),
         interactive: false,
         style: function () { return {color: "#9e9e9e", weight: 0.6, fillColor: "#f1f1ee", fillOpacity: 1}; }
       }).addTo(map);
