@@ -510,6 +510,8 @@
     if (container) window.poltwtMap = init(container);
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The page creates the Leaflet map on DOMContentLoaded (registrations/maps.py), after the deferred
+  // libraries have run; this listener, added later, runs after that one.
+  if (document.readyState === "complete") start();
+  else document.addEventListener("DOMContentLoaded", start);
 })();

@@ -83,7 +83,7 @@ def test_enter_on_a_cluster_zooms_into_it(page, live_server, crowded_map):  # no
     # The focus stays on the map's points, in the new view, for the next arrow or Enter.
     page.wait_for_function(FOCUS_IS_A_POINT)
     # Space works the same.
-    page.evaluate("() => window.poltwtMap.map.setView([20, 0], 2, {animate: false})")
+    page.evaluate("() => { window.poltwtMap.map.setView([20, 0], 2, {animate: false}); }")
     expect(page.locator(".poltwt-map")).to_have_attribute("data-tab-stops", "1")
     page.locator(".leaflet-marker-pane .poltwt-cluster").first.focus()
     page.keyboard.press(" ")
@@ -93,7 +93,7 @@ def test_enter_on_a_cluster_zooms_into_it(page, live_server, crowded_map):  # no
 def test_escape_closes_a_popup_and_returns_to_its_marker(page, live_server, crowded_map):  # noqa: F811
     open_map(page, live_server, crowded_map)
     page.evaluate(
-        "([lat, lng]) => window.poltwtMap.map.setView([lat, lng], 16, {animate: false})",
+        "([lat, lng]) => { window.poltwtMap.map.setView([lat, lng], 16, {animate: false}); }",
         [LONE["lat"], LONE["lng"]],
     )
     marker = page.locator('.leaflet-marker-icon[title="@ReykjavikPolice, agency"]')
@@ -120,7 +120,7 @@ def test_list_of_participants_in_view_follows_the_map(page, live_server, crowded
     expect(section).to_contain_text(f"and {located - 200} more")
 
     page.evaluate(
-        "([lat, lng]) => window.poltwtMap.map.setView([lat, lng], 12, {animate: false})",
+        "([lat, lng]) => { window.poltwtMap.map.setView([lat, lng], 12, {animate: false}); }",
         [LONE["lat"], LONE["lng"]],
     )
     expect(section.get_by_role("heading")).to_have_text("1 participant in this view of the map")
