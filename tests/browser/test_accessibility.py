@@ -34,16 +34,18 @@ PAGES = [
     ("pages:schedule", ()),
 ]
 
+# Controls a person can reach: not type=hidden, and rendered (the country <select> that the type-to-search
+# box replaces is display:none; the box itself carries the label).
 UNLABELLED_CONTROLS = """
 (form) => Array.from(form.querySelectorAll("input, select, textarea"))
-  .filter((el) => el.type !== "hidden")
+  .filter((el) => el.type !== "hidden" && el.getClientRects().length > 0)
   .filter((el) => el.labels.length === 0)
   .map((el) => el.name || el.id || el.outerHTML)
 """
 LABEL_TEXTS = """
 (form) => Array.from(form.querySelectorAll("input, select, textarea"))
-  .filter((el) => el.type !== "hidden")
-  .map((el) => [el.name, Array.from(el.labels).map((label) => label.textContent.trim()).join(" ")])
+  .filter((el) => el.type !== "hidden" && el.getClientRects().length > 0)
+  .map((el) => [el.name || el.id.replace(/^id_/, ""), Array.from(el.labels).map((label) => label.textContent.trim()).join(" ")])
 """
 OVERFLOWING = """
 () => Array.from(document.querySelectorAll("body *"))
