@@ -45,7 +45,10 @@ UNLABELLED_CONTROLS = """
 LABEL_TEXTS = """
 (form) => Array.from(form.querySelectorAll("input, select, textarea"))
   .filter((el) => el.type !== "hidden" && el.getClientRects().length > 0)
-  .map((el) => [el.name || el.id.replace(/^id_/, ""), Array.from(el.labels).map((label) => label.textContent.trim()).join(" ")])
+  .map((el) => [
+    el.name || el.id.replace(/^id_/, ""),
+    Array.from(el.labels).map((label) => label.textContent.trim()).join(" "),
+  ])
 """
 OVERFLOWING = """
 () => Array.from(document.querySelectorAll("body *"))
