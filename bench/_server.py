@@ -103,9 +103,13 @@ def get(url: str, timeout: float = 30.0) -> tuple[int, bytes]:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workdir: str, *, workers: int = 2) -> Iterator[str]:
-    """Run gunicorn (sync workers) on a free loopback port; yield its base URL; always stop it."""
-    port = free_port()
+def gunicorn(
+    env: dict[str, str], workdir: str, *, workers: int = 2, port: int | None = None
+) -> Iterator[str]:
+    """Run gunicorn (sync workers) on a loopback port (any free one if none is given); yield its base URL.
+
+    Always stopped at the end."""
+    port = port or free_port()
     log_path = Path(workdir) / "gunicorn.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

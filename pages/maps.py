@@ -44,6 +44,8 @@ _CSS_LENGTH = re.compile(r"\d{1,4}(\.\d{1,3})?(px|r?em|vh|svh|dvh|%)")
 # Opening <script> tags without a nonce, wherever folium or a plugin put them.
 _SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\snonce=)", re.IGNORECASE)
 _PLACEHOLDER = 'nonce="poltwt-csp-nonce"'
+# folium's library tags, written without defer.
+_SCRIPT_SRC = re.compile(r"<script src=", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class _ParticipantMap(folium.Map):
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.map(
+            window.{{ this.get_name() }} = L.map(
                 {{ this.get_name()|tojson }},
                 {
                     center: {{ this.location|tojson }},
@@ -196,7 +198,11 @@ def _render(
     m.render()
     header = figure.header.render()
     html = figure.html.render()
-    script = f"<script>{figure.script.render()}</script>"
+    # Leaflet and MarkerCluster load with `defer`, so they block neither parsing nor the first paint; the
+    # map is created once they have run (DOMContentLoaded follows the deferred scripts).
+    header = _SCRIPT_SRC.sub("<script defer src=", header)
+    on_ready = 'document.addEventListener("DOMContentLoaded", function () {'
+    script = f"<script>{on_ready}{figure.script.render()}}});</script>"
     return _mark_scripts(header), _mark_scripts(html), _mark_scripts(script)
 
 

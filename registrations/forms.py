@@ -42,6 +42,12 @@ SINGLE_LINE_FIELDS = (
     "topic",
     "local_goal",
 )
+# What each drop-down asks for, instead of Django's "---------".
+SELECT_PLACEHOLDERS = {
+    "agency_level": _("Choose the agency’s level"),
+    "participation_model": _("Choose how you take part"),
+    "country": _("Choose a country"),
+}
 
 
 class RegistrationForm(forms.ModelForm):
@@ -93,6 +99,24 @@ class RegistrationForm(forms.ModelForm):
             self.fields[name].required = True
         self.fields["consent_public"].required = False
         self.fields["country"].widget.attrs["autocomplete"] = "country"
+        # static/js/country-autocomplete.js turns the <select> into a type-to-search box; without
+        # JavaScript the plain <select> stays. Its messages come from here so they can be translated.
+        self.fields["country"].widget.attrs.update(
+            {
+                "data-autocomplete": "true",
+                "data-no-results": _("No country matches"),
+                "data-hint": _(
+                    "Type any part of the country’s name, then use the up and down arrows to choose."
+                ),
+                "data-status-results": _("{count} countries match. {selected}"),
+                "data-status-one-result": _("1 country matches. {selected}"),
+                "data-status-selected": _("{option}, {index} of {count}, is highlighted."),
+            }
+        )
+        for name, placeholder in SELECT_PLACEHOLDERS.items():
+            if name in self.fields:
+                field = self.fields[name]
+                field.choices = [("", placeholder), *(c for c in field.choices if c[0] != "")]
         self.fields["street"].widget.attrs["autocomplete"] = "street-address"
         self.fields["postcode"].widget.attrs["autocomplete"] = "postal-code"
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})

@@ -162,6 +162,24 @@ class TimelineRow:
 
 
 @dataclass(frozen=True)
+class AxisTick:
+    """One whole UTC hour on the timeline's axis, placed in percent of the worldwide span."""
+
+    at: dt.datetime
+    left: float
+    every: int  # the coarsest step (6, 3 or 1 hours) this mark belongs to: phones label only every 6th
+
+
+@dataclass(frozen=True)
+class RegionGroup:
+    """The zones on air now in one IANA region (Europe, America, ...), for an expandable list."""
+
+    name: str
+    zones: list[schedule.ZoneSlot]
+    participants: int
+
+
+@dataclass(frozen=True)
 class ScheduleView:
     edition: Edition
     span: schedule.Window
@@ -170,6 +188,37 @@ class ScheduleView:
     on_air_participants: int
     unlocated: int
     hours: list[dt.datetime]
+    ticks: list[AxisTick]
+    now_left: float | None  # percent of the span where "now" is, None outside the span
+    on_air_regions: list[RegionGroup]
+
+
+def _percent(moment: dt.datetime, span: schedule.Window) -> float:
+    return round((moment - span.starts_at).total_seconds() / span.duration.total_seconds() * 100, 2)
+
+
+def axis_ticks(span: schedule.Window) -> list[AxisTick]:
+    """The whole UTC hours inside the span, each tagged with the coarsest 6/3/1-hour step it falls on."""
+    ticks = []
+    for hour in schedule.timeline_hours(span):
+        if not span.starts_at <= hour <= span.ends_at:
+            continue
+        every = 6 if hour.hour % 6 == 0 else 3 if hour.hour % 3 == 0 else 1
+        ticks.append(AxisTick(at=hour, left=_percent(hour, span), every=every))
+    return ticks
+
+
+def region_groups(slots: list[schedule.ZoneSlot]) -> list[RegionGroup]:
+    """Zones grouped by the first part of their IANA name, most participants first."""
+    groups: dict[str, list[schedule.ZoneSlot]] = {}
+    for slot in slots:
+        region = slot.tz_name.split("/", 1)[0] if "/" in slot.tz_name else "Other"
+        groups.setdefault(region, []).append(slot)
+    regions = [
+        RegionGroup(name=name, zones=zones, participants=sum(slot.participants for slot in zones))
+        for name, zones in groups.items()
+    ]
+    return sorted(regions, key=lambda group: (-group.participants, group.name))
 
 
 def edition_schedule(edition: Edition, now: dt.datetime | None = None) -> ScheduleView | None:
@@ -210,4 +259,7 @@ def edition_schedule(edition: Edition, now: dt.datetime | None = None) -> Schedu
         on_air_participants=sum(slot.participants for slot in live),
         unlocated=sum(1 for row in participant_selectors.participants(edition) if not row["time_zone"]),
         hours=schedule.timeline_hours(span),
+        ticks=axis_ticks(span),
+        now_left=_percent(now, span) if span.contains(now) else None,
+        on_air_regions=region_groups(live),
     )

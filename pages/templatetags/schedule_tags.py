@@ -14,3 +14,10 @@ def utc_offset(offset: dt.timedelta) -> str:
     sign = "+" if minutes >= 0 else "−"
     hours, minutes = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+@register.filter
+def zone_place(tz_name: str) -> str:
+    """'America/Argentina/Buenos_Aires' -> 'Argentina / Buenos Aires' (the region is shown apart)."""
+    place = tz_name.split("/", 1)[1] if "/" in tz_name else tz_name
+    return place.replace("_", " ").replace("/", " / ")

@@ -28,6 +28,9 @@ from registrations.exports import csv_response
 from registrations.models import Registration
 
 PAGE_SIZE = 100
+# The page sizes a visitor may choose; "all" shows (and prints) the whole filtered list on one page.
+PAGE_SIZES = (25, 50, 100, 250)
+ALL = "all"
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Credit for the places on the map, by geocoder (Nominatim's policy and GeoNames' licence require it).
 GEOCODING_ATTRIBUTION = {
@@ -82,13 +85,16 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     if kind and kind not in Registration.Kind.values:
         kind = "none"
     shown = selectors.filter_participants(rows, kind=kind, country=country, query=query)
-    paginator = Paginator(shown, PAGE_SIZE)
+    size = _page_size(request.GET.get("size", ""))
+    paginator = Paginator(shown, (len(shown) or 1) if size == ALL else size)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404("No such page.") from exc
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
+    query_without_size = query_without_page.copy()
+    query_without_size.pop("size", None)
     return render(
         request,
         "pages/participant_list.html",
@@ -104,8 +110,20 @@ def participant_list(request: HttpRequest) -> HttpResponse:
             "countries": selectors.country_choices(edition),
             "filtered": bool(kind or country or query),
             "query_without_page": query_without_page.urlencode(),
+            "query_without_size": query_without_size.urlencode(),
+            "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+            "ellipsis": Paginator.ELLIPSIS,
+            "size": size,
+            "page_sizes": PAGE_SIZES,
         },
     )
+
+
+def _page_size(value: str) -> int | str:
+    """The page size asked for, if it is one of the offered choices; the default otherwise."""
+    if value == ALL:
+        return ALL
+    return int(value) if value.isdigit() and int(value) in PAGE_SIZES else PAGE_SIZE
 
 
 @require_safe

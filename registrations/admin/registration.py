@@ -124,6 +124,7 @@ class RegistrationLogInline(admin.TabularInline):
     fields = ["at", "action", "actor", "detail"]
     readonly_fields = fields
     verbose_name_plural = _("History")
+    template = "admin/edit_inline/tabular_named_headers.html"
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

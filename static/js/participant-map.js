@@ -18,6 +18,8 @@
   };
   var BASEMAP_PANE = "poltwtBasemap";
   var ON_AIR_RECHECK_MS = 60 * 1000;
+  var LIST_LIMIT = 200;
+  var REDUCED_MOTION = Boolean(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
 
   function text(value) {
     return typeof value === "string" || typeof value === "number" ? String(value) : "";
@@ -100,6 +102,8 @@
     // Built on first open only: 10,000 popups up front would cost more than the markers.
     marker.bindPopup(function () { return buildPopup(props, kind); }, {maxWidth: 300, maxHeight: 260});
     marker.poltwtWindow = {start: parseTime(props.starts_at), end: parseTime(props.ends_at)};
+    marker.poltwtProps = props;
+    marker.poltwtKind = kind;
     return marker;
   }
 
@@ -137,6 +141,193 @@
     return ctl;
   }
 
+  // Keyboard access to the points. Leaflet makes every marker and cluster a Tab stop, so a keyboard user
+  // would walk through all of them before reaching the rest of the page. Here the points form one Tab
+  // stop (a roving tabindex): Tab enters at one point, the arrow keys move between points (left to right,
+  // top to bottom), Home/End jump to the first/last, Enter or Space zooms into a cluster or opens a
+  // participant's popup, and Escape closes the popup and puts the focus back on its marker.
+  function keyboardAccess(map, container) {
+    var current = null;
+    var pendingFocus = false;
+    var timer = null;
+    var lastOpened = null;
+
+    function icons() {
+      var pane = map.getPane("markerPane");
+      var bounds = container.getBoundingClientRect();
+      // Layout is read once per icon, all reads before any write (no forced reflow per comparison).
+      var placed = Array.prototype.map.call(
+        pane.querySelectorAll(".poltwt-marker, .poltwt-cluster"),
+        function (icon) { return {icon: icon, rect: icon.getBoundingClientRect()}; }
+      );
+      return placed.filter(function (p) {
+        var r = p.rect;
+        // Only points inside the visible map: a focus stop off-screen would scroll the page sideways.
+        return r.right > bounds.left && r.left < bounds.right && r.bottom > bounds.top && r.top < bounds.bottom;
+      }).sort(function (a, b) {
+        return (a.rect.left - b.rect.left) || (a.rect.top - b.rect.top);
+      }).map(function (p) { return p.icon; });
+    }
+
+    function setCurrent(icon, focus) {
+      current = icon;
+      if (icon) {
+        icon.setAttribute("tabindex", "0");
+        if (focus) icon.focus({preventScroll: true});
+      }
+    }
+
+    function update() {
+      timer = null;
+      var all = icons();
+      var pane = map.getPane("markerPane");
+      Array.prototype.forEach.call(pane.querySelectorAll(".poltwt-marker, .poltwt-cluster"), function (icon) {
+        icon.setAttribute("tabindex", "-1");
+      });
+      var keep = current && all.indexOf(current) !== -1 ? current : all[0] || null;
+      setCurrent(keep, pendingFocus || (keep !== current && document.activeElement === current));
+      pendingFocus = false;
+      container.dataset.tabStops = String(pane.querySelectorAll('[tabindex="0"]').length);
+    }
+
+    function schedule() {
+      if (timer === null) timer = window.setTimeout(update, 50);
+    }
+
+    function layerOf(icon) {
+      var found = null;
+      map.eachLayer(function (layer) {
+        if (!found && typeof layer.getElement === "function" && layer.getElement() === icon) found = layer;
+      });
+      return found;
+    }
+
+    function activate(icon) {
+      var layer = layerOf(icon);
+      if (!layer) return;
+      if (typeof layer.zoomToBounds === "function") {
+        // A cluster: zoom in until it splits (spiderfy when it cannot, at the deepest zoom).
+        pendingFocus = true;
+        current = null;
+        if (map.getZoom() >= map.getMaxZoom()) {
+          layer.spiderfy();
+          schedule();
+        } else {
+          layer.zoomToBounds({padding: [40, 40], animate: !REDUCED_MOTION});
+        }
+      } else if (typeof layer.openPopup === "function") {
+        layer.openPopup();
+      }
+    }
+
+    container.addEventListener("keydown", function (event) {
+      var icon = event.target.closest && event.target.closest(".poltwt-marker, .poltwt-cluster");
+      if (event.key === "Escape" && lastOpened && lastOpened.isPopupOpen && lastOpened.isPopupOpen()) {
+        event.preventDefault();
+        event.stopPropagation();
+        var source = lastOpened;
+        map.closePopup();
+        var element = source.getElement && source.getElement();
+        if (element) {
+          setCurrent(element, true);
+          schedule();
+        }
+        return;
+      }
+      if (!icon) return;
+      var all = icons();
+      var index = all.indexOf(icon);
+      var next = null;
+      switch (event.key) {
+        case "ArrowRight": case "ArrowDown": next = all[(index + 1) % all.length]; break;
+        case "ArrowLeft": case "ArrowUp": next = all[(index - 1 + all.length) % all.length]; break;
+        case "Home": next = all[0]; break;
+        case "End": next = all[all.length - 1]; break;
+        case "Enter": case " ": case "Spacebar":
+          event.preventDefault();  // also stops Leaflet's own keypress handling
+          event.stopPropagation();
+          activate(icon);
+          return;
+        default: return;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+      if (next) {
+        icon.setAttribute("tabindex", "-1");
+        setCurrent(next, true);
+      }
+    }, true);
+
+    map.on("popupopen", function (event) {
+      lastOpened = event.popup._source || null;
+      // Keyboard users land in the popup; its first link (or the close button) takes the focus.
+      var opener = lastOpened && lastOpened.getElement && lastOpened.getElement();
+      if (opener && document.activeElement === opener) {
+        var target = event.popup.getElement().querySelector(".leaflet-popup-content a, .leaflet-popup-close-button");
+        if (target) target.focus({preventScroll: true});
+      }
+    });
+    map.on("popupclose", function (event) {
+      var source = event.popup._source;
+      var element = source && source.getElement && source.getElement();
+      // Closed with the close button or Escape while inside the popup: back to the marker.
+      if (element && event.popup.getElement().contains(document.activeElement)) setCurrent(element, true);
+    });
+
+    return {update: update, schedule: schedule};
+  }
+
+  // The text alternative: below the map, the participants inside its current view, updated as it moves.
+  function participantsInView(map, container, shownMarkers) {
+    var box = document.querySelector("[data-map-list]");
+    var timer = null;
+    if (!box) return {update: function () {}, schedule: function () {}};
+    var heading = box.querySelector("[data-map-list-heading]");
+    var list = box.querySelector("[data-map-list-items]");
+    var more = box.querySelector("[data-map-list-more]");
+    var texts = box.dataset;
+
+    function fill(template, count) {
+      return template.replace("{count}", String(count));
+    }
+
+    function update() {
+      timer = null;
+      var bounds = map.getBounds();
+      var inside = shownMarkers().filter(function (marker) { return bounds.contains(marker.getLatLng()); });
+      inside.sort(function (a, b) {
+        var pa = a.poltwtProps, pb = b.poltwtProps;
+        return (text(pa.country) + text(pa.city) + text(pa.handle)).localeCompare(
+          text(pb.country) + text(pb.city) + text(pb.handle));
+      });
+      heading.textContent = fill(inside.length === 1 ? texts.headingOne : texts.heading, inside.length);
+      var items = document.createDocumentFragment();
+      inside.slice(0, LIST_LIMIT).forEach(function (marker) {
+        var props = marker.poltwtProps;
+        var item = el("li");
+        item.appendChild(el("bdi", "fw-bold", "@" + text(props.handle)));
+        var details = [
+          marker.poltwtKind === "agency" ? texts.agency : texts.officer,
+          text(props.name),
+          [text(props.city), text(props.country)].filter(Boolean).join(", ")
+        ].filter(Boolean).join(" · ");
+        item.appendChild(document.createTextNode(" – "));
+        item.appendChild(el("bdi", null, details));
+        items.appendChild(item);
+      });
+      list.replaceChildren(items);
+      more.textContent = inside.length > LIST_LIMIT ? fill(texts.more, inside.length - LIST_LIMIT) : "";
+      box.dataset.count = String(inside.length);
+    }
+
+    function schedule() {
+      if (timer !== null) window.clearTimeout(timer);
+      timer = window.setTimeout(update, 150);
+    }
+
+    return {update: update, schedule: schedule};
+  }
+
   function init(container) {
     if (container.dataset.labelGoal) popupLabels.goal = container.dataset.labelGoal;
     var status = el("div", "poltwt-map-status", "Loading the map of participants…");
@@ -168,6 +359,7 @@
       layers[kind] = L.markerClusterGroup({
         chunkedLoading: true,
         showCoverageOnHover: false,
+        animate: !REDUCED_MOTION,
         iconCreateFunction: clusterIcon(kind),
         chunkProgress: function (done, total) {
           if (done === total && pending[kind]) {
@@ -202,6 +394,17 @@
 
     var onAirBox = null;
     var refreshing = Promise.resolve();
+    var keyboard = keyboardAccess(map, container);
+    var inView = participantsInView(map, container, function () {
+      return KINDS.reduce(function (shown, kind) {
+        return map.hasLayer(layers[kind]) ? shown.concat(layers[kind].getLayers()) : shown;
+      }, []);
+    });
+    KINDS.forEach(function (kind) {
+      layers[kind].on("animationend", keyboard.update);
+    });
+    map.on("moveend zoomend", keyboard.schedule);
+    map.on("moveend overlayadd overlayremove", inView.schedule);
 
     function fill(kind, markers) {
       var group = layers[kind];
@@ -230,6 +433,8 @@
           return fill(kind, shown);
         })).then(function () {
           container.dataset.visibleCount = String(visible);
+          keyboard.schedule();
+          inView.schedule();
           return visible;
         });
       });
@@ -260,6 +465,8 @@
     getJSON(container.dataset.basemapUrl).then(function (data) {
       L.geoJSON(data, {
         pane: BASEMAP_PANE,
+        // One canvas instead of ~180 SVG paths: less to lay out and to redraw while panning.
+        renderer: L.canvas({pane: BASEMAP_PANE}),
         interactive: false,
         style: function () { return {color: "#9e9e9e", weight: 0.6, fillColor: "#f1f1ee", fillOpacity: 1}; }
       }).addTo(map);
@@ -285,6 +492,8 @@
       if (count === 0) say("No participants are on the map yet.");
       else say(count + (count === 1 ? " participant is" : " participants are") + " on the map.", true);
       container.dataset.ready = "true";
+      keyboard.update();
+      inView.update();
       return count;
     }).catch(function (error) {
       say("Sorry, the list of participants could not be loaded. Please try again later.");
@@ -301,6 +510,8 @@
     if (container) window.poltwtMap = init(container);
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The page creates the Leaflet map on DOMContentLoaded (registrations/maps.py), after the deferred
+  // libraries have run; this listener, added later, runs after that one.
+  if (document.readyState === "complete") start();
+  else document.addEventListener("DOMContentLoaded", start);
 })();

@@ -1,12 +1,13 @@
 """Accessibility smoke test of the public pages: structure, keyboard, labels, phone width.
 
-Not a full audit (no axe-core here: it would have to be vendored); these are the checks that break most
-often and that a screen-reader or keyboard user notices first.
+The full audit is axe-core's, in test_axe.py; these are the checks that break most often and that a
+screen-reader or keyboard user notices first.
 """
 
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
@@ -24,18 +25,30 @@ BIRMINGHAM = {
     "longitude": -1.8904,
     "time_zone": "Europe/London",
 }
-PAGES = ["/", "/register/agency/", "/participants/", "/map/", "/stats/", "/schedule/"]
+PAGES = [
+    ("pages:home", ()),
+    ("registrations:register", ("agency",)),
+    ("pages:participant_list", ()),
+    ("pages:map", ()),
+    ("pages:statistics", ()),
+    ("pages:schedule", ()),
+]
 
+# Controls a person can reach: not type=hidden, and rendered (the country <select> that the type-to-search
+# box replaces is display:none; the box itself carries the label).
 UNLABELLED_CONTROLS = """
 (form) => Array.from(form.querySelectorAll("input, select, textarea"))
-  .filter((el) => el.type !== "hidden")
+  .filter((el) => el.type !== "hidden" && el.getClientRects().length > 0)
   .filter((el) => el.labels.length === 0)
   .map((el) => el.name || el.id || el.outerHTML)
 """
 LABEL_TEXTS = """
 (form) => Array.from(form.querySelectorAll("input, select, textarea"))
-  .filter((el) => el.type !== "hidden")
-  .map((el) => [el.name, Array.from(el.labels).map((label) => label.textContent.trim()).join(" ")])
+  .filter((el) => el.type !== "hidden" && el.getClientRects().length > 0)
+  .map((el) => [
+    el.name || el.id.replace(/^id_/, ""),
+    Array.from(el.labels).map((label) => label.textContent.trim()).join(" "),
+  ])
 """
 OVERFLOWING = """
 () => Array.from(document.querySelectorAll("body *"))
@@ -57,8 +70,9 @@ def load(page, url: str) -> None:
         wait_for_map(page)
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_structure_keyboard_and_phone_width(page, live_server, some_participants, path):
+@pytest.mark.parametrize(("name", "args"), PAGES)
+def test_page_structure_keyboard_and_phone_width(page, live_server, some_participants, name, args):
+    path = reverse(name, args=args)
     load(page, live_server.url + path)
 
     expect(page.locator("h1")).to_have_count(1)
@@ -88,7 +102,7 @@ def test_page_structure_keyboard_and_phone_width(page, live_server, some_partici
 
 def test_every_signup_control_has_a_label(page, live_server, open_edition):
     for kind in ("agency", "officer"):
-        page.goto(f"{live_server.url}/register/{kind}/")
+        page.goto(live_server.url + reverse("registrations:register", args=[kind]))
         form = page.locator("form.registration-form")
         assert form.evaluate(UNLABELLED_CONTROLS) == []
         labels = dict(form.evaluate(LABEL_TEXTS))
@@ -100,6 +114,6 @@ def test_every_signup_control_has_a_label(page, live_server, open_edition):
         # Help texts are read with their fields.
         expect(page.locator("#id_handle")).to_have_attribute("aria-describedby", "id_handle_helptext")
     # The list's filter form, too.
-    page.goto(f"{live_server.url}/participants/")
+    page.goto(live_server.url + reverse("pages:participant_list"))
     for form in page.locator("main form").all():
         assert form.evaluate(UNLABELLED_CONTROLS) == []

@@ -33,7 +33,9 @@ def test_agency_signup_confirm_approve_edit_withdraw(page, live_server, site_url
     page.get_by_label("Street address").fill("275 Forest Avenue")
     page.get_by_label("City").fill("Palo Alto")
     page.get_by_label("State, province or region").fill("California")
-    page.get_by_label("Country").select_option(label="United States of America")
+    # The country box finds a country by any part of its name (static/js/country-autocomplete.js).
+    page.get_by_label("Country").fill("states of am")
+    page.get_by_role("option", name="United States of America").click()
     page.get_by_label("Participation model").select_option(label="Tweet all calls")
     page.get_by_label("Show this account on the public #poltwt map").check()
     page.get_by_role("button", name="Register").click()
@@ -123,19 +125,27 @@ def test_officer_form_with_errors_keeps_what_was_typed(page, live_server, open_e
     page.get_by_label("Street address").fill("Lloyd House, Colmore Circus")
     # City left empty.
     page.get_by_label("Postcode").fill("B4 6NQ")
-    page.get_by_label("Country").select_option("GB")
+    page.get_by_label("Country").fill("kingdom")
+    page.get_by_role("option", name="United Kingdom").click()
     page.get_by_label("Participation model").select_option("beat")
     page.get_by_label("Show this account on the public #poltwt map").check()
     page.get_by_role("button", name="Register").click()
 
     # The summary is announced (role="alert"), takes the focus (so keyboard and screen-reader users start
-    # there, and the next Tab reaches the first field), and counts exactly the two fields at fault.
+    # there), counts exactly the two fields at fault and lists each as a link that moves to its field.
     summary = page.locator("#form-errors")
     expect(summary).to_have_attribute("role", "alert")
     expect(summary).to_be_focused()
-    page.keyboard.press("Tab")
-    expect(page.get_by_label("X (Twitter) handle")).to_be_focused()
     expect(summary).to_contain_text("Please correct 2 fields below.")
+    expect(summary.get_by_role("link")).to_have_text(
+        [re.compile(r"^X \(Twitter\) handle: An X handle has 1 to 15"), "City: This field is required."]
+    )
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link").first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("X (Twitter) handle")).to_be_focused()
+    summary.get_by_role("link", name="City: This field is required.").click()
+    expect(page.get_by_label("City")).to_be_focused()
 
     # Each message sits next to its field, and the field points at it.
     handle = page.get_by_label("X (Twitter) handle")
@@ -158,7 +168,8 @@ def test_officer_form_with_errors_keeps_what_was_typed(page, live_server, open_e
     expect(page.get_by_label("Government email address")).to_have_value("jane.doe@wmp.police.uk")
     expect(page.get_by_label("Street address")).to_have_value("Lloyd House, Colmore Circus")
     expect(page.get_by_label("Postcode")).to_have_value("B4 6NQ")
-    expect(page.get_by_label("Country")).to_have_value("GB")
+    expect(page.get_by_label("Country")).to_have_value("United Kingdom")
+    expect(page.locator("select[name=country]")).to_have_value("GB")
     expect(page.get_by_label("Participation model")).to_have_value("beat")
     expect(page.get_by_label("Show this account on the public #poltwt map")).to_be_checked()
     assert not Registration.objects.exists()

@@ -191,7 +191,7 @@ def test_urls_reach_the_browser_as_data_attributes() -> None:
     div = container(parts)
 
     assert div["data-map-var"] == div["id"]
-    assert f"var {div['id']} = L.map(" in parts.script
+    assert f"window.{div['id']} = L.map(" in parts.script
     assert div["data-url"] == DATA_URL
     assert div["data-basemap-url"] == BASEMAP_URL
     assert div["data-on-air-filter"] == "true"

@@ -72,7 +72,9 @@ def test_schedule_page_during_the_event_says_who_is_on_air(client):
     located(edition, "Etc/UTC")
     html = client.get("/schedule/", {"edition": 6}).content.decode()
     assert "On air now:</strong> 2 participants in 1 time zone" in html
-    assert 'class="table-success"' in html
+    assert 'class="schedule-window live"' in html
+    assert "Etc: 1 time zone, 2 participants" in html
+    assert 'class="timeline-now"' in html
     assert "/map/?edition=6&amp;on_air=1" in html
 
 
