@@ -9,8 +9,15 @@ import pytest
 from django.utils import timezone
 
 from events.models import Edition
+from poltwt import messages
 from tests.factories import EditionFactory
 from tests.registrations.nominatim_stub import NominatimStub
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # `make test` compiles the catalogues; running pytest directly after editing a .po must not test
+    # stale translations.
+    messages.compile_all()
 
 
 @pytest.fixture(autouse=True)

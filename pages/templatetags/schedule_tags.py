@@ -4,6 +4,8 @@ import datetime as dt
 
 from django import template
 
+from pages import localization
+
 register = template.Library()
 
 
@@ -14,3 +16,9 @@ def utc_offset(offset: dt.timedelta) -> str:
     sign = "+" if minutes >= 0 else "−"
     hours, minutes = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+@register.filter
+def zone_place(tz_name: str) -> str:
+    """'Pacific/Honolulu' -> 'Honolulu', in the page's language."""
+    return localization.zone_place(tz_name)

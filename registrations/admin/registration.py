@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
-from registrations import tasks
+from registrations import search, tasks
 from registrations.admin.location import location_view
 from registrations.exports import csv_response
 from registrations.fields import XHandleField
@@ -125,7 +125,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         "agency_level",
         "participation_model",
     ]
-    search_fields = ["handle", "agency_name", "email", "officer_name", "city"]
+    # Names are searched through the folded column (accents and case ignored, see registrations/search.py);
+    # email and officer name as typed.
+    search_fields = ["email", "officer_name"]
     list_select_related = ["edition"]
     list_per_page = 100
     # Counting 10,000+ rows twice per page is wasted work; one filtered count is enough.
@@ -133,6 +135,17 @@ class RegistrationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["approve_selected", "reject_selected", "export_csv", "geocode_again"]
     inlines = [RegistrationLogInline]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = [search.fold(word).lstrip("@") for word in search_term.split()]
+        if words := [word for word in words if word]:
+            folded = queryset
+            for word in words:
+                folded = folded.filter(search_text__contains=word)
+            results = results | folded
+        return results, may_have_duplicates
+
     readonly_fields = [
         "status",
         "reviewed_by",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from registrations import emails, tokens
 from registrations.models import Delivery, Mailing, Registration
@@ -71,19 +72,28 @@ def mailing_finish(*, mailing: Mailing) -> Mailing:
 
 def _send_one(mailing: Mailing, registration: Registration) -> None:
     if not registration.email:
-        raise DeliveryError("The registrant withdrew or their data was erased.")
-    context = {
-        "mailing": mailing,
-        "registration": registration,
-        "edition": registration.edition,
-        "manage_url": emails.absolute(
-            reverse("registrations:manage", args=[tokens.make_token(registration, "manage")])
-        ),
-    }
-    if mailing.kind == Mailing.Kind.INVITATION:
-        context["return_url"] = emails.absolute(
-            reverse(
-                "registrations:return", args=[tokens.make_return_token(registration, mailing.target_edition)]
+        raise DeliveryError(_("The registrant withdrew or their data was erased."))
+    language = emails.recipient_language(registration)
+    # Greeting, links and footer in the recipient's language; the organizers' text in it too when they
+    # wrote (or, for notices and invitations, poltwt rendered) that version, else the original.
+    with translation.override(language):
+        subject, body = mailing.text_for(language)
+        context = {
+            "mailing": mailing,
+            "subject": subject,
+            "body": body,
+            "registration": registration,
+            "edition": registration.edition,
+            "manage_url": emails.absolute(
+                reverse("registrations:manage", args=[tokens.make_token(registration, "manage")])
+            ),
+        }
+        if mailing.kind == Mailing.Kind.INVITATION:
+            context["return_url"] = emails.absolute(
+                reverse(
+                    "registrations:return",
+                    args=[tokens.make_return_token(registration, mailing.target_edition)],
+                )
             )
-        )
-    emails.build_message("mailing", to=registration.email, context=context).send()
+        message = emails.build_message("mailing", to=registration.email, context=context)
+    message.send()

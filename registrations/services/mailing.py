@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from events.models import Edition
 from registrations import tasks
@@ -55,13 +58,14 @@ def mailing_create(
     actor: AbstractBaseUser | None,
     target_edition: Edition | None = None,
     recipient_filter: dict[str, Any] | None = None,
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> Mailing:
     """Create a mailing with one delivery per recipient and send it in the background after commit."""
     subject, body = " ".join(subject.split()), body.strip()
     if not subject:
-        raise MailingError("Write a subject.")
+        raise MailingError(_("Write a subject."))
     if not body:
-        raise MailingError("Write the text of the message; it is empty.")
+        raise MailingError(_("Write the text of the message; it is empty."))
     mailing = Mailing.objects.create(
         kind=kind,
         edition=edition,
@@ -70,6 +74,7 @@ def mailing_create(
         body=body,
         recipient_filter=recipient_filter or {},
         created_by=actor,
+        translations=_clean_translations(translations or {}),
     )
     ids = list(to.values_list("pk", flat=True))
     Delivery.objects.bulk_create(
@@ -81,6 +86,29 @@ def mailing_create(
     return mailing
 
 
+def _clean_translations(translations: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Keep the versions in a language the site speaks and with a text; tidy them like the original."""
+    known = dict(settings.LANGUAGES)
+    cleaned = {}
+    for language, version in translations.items():
+        body = (version.get("body") or "").strip()
+        if language in known and body:
+            cleaned[language] = {"subject": " ".join((version.get("subject") or "").split()), "body": body}
+    return cleaned
+
+
+def _rendered_in_every_language(template: str, context: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """A notice poltwt writes itself (schedule change, invitation), in each language of the site."""
+    versions = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            versions[language] = {
+                "subject": render_to_string(f"registrations/email/{template}/subject.txt", context),
+                "body": render_to_string(f"registrations/email/{template}/text.txt", context),
+            }
+    return versions
+
+
 def message_send(
     *,
     edition: Edition,
@@ -90,8 +118,13 @@ def message_send(
     kinds: Iterable[str] = (),
     statuses: Iterable[str] = (),
     countries: Iterable[str] = (),
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> Mailing:
-    """An organizer's message to the registrants of an edition who match the filters."""
+    """An organizer's message to the registrants of an edition who match the filters.
+
+    `translations` optionally gives the message in more languages ({"es": {"subject", "body"}}); each
+    recipient reads their language's version if there is one, else the original.
+    """
     chosen = {"kinds": list(kinds), "statuses": list(statuses), "countries": list(countries)}
     return mailing_create(
         kind=Mailing.Kind.MESSAGE,
@@ -101,6 +134,7 @@ def message_send(
         to=recipients(edition=edition, **chosen),
         actor=actor,
         recipient_filter=chosen,
+        translations=translations,
     )
 
 
@@ -109,11 +143,15 @@ def schedule_change_notify(
 ) -> Mailing:
     """Tell every confirmed registrant the edition's old and new date (or that it is TBD or cancelled)."""
     context = {"edition": edition, "before": before}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("registrations/email/schedule_change/subject.txt", context)
+        body = render_to_string("registrations/email/schedule_change/text.txt", context)
     return mailing_create(
         kind=Mailing.Kind.SCHEDULE,
         edition=edition,
-        subject=render_to_string("registrations/email/schedule_change/subject.txt", context),
-        body=render_to_string("registrations/email/schedule_change/text.txt", context),
+        subject=subject,
+        body=body,
+        translations=_rendered_in_every_language("schedule_change", context),
         to=recipients(edition=edition),
         actor=actor,
         recipient_filter={"before": {key: str(value) if value else None for key, value in before.items()}},
@@ -123,9 +161,9 @@ def schedule_change_notify(
 def invitations_send(*, source: Edition, target: Edition | None, actor: AbstractBaseUser) -> Mailing:
     """Invite the approved participants of a past edition to re-register, in one click, for `target`."""
     if target is None or not target.is_open_for_registration():
-        raise MailingError("No edition is open for sign-up to invite participants to.")
+        raise MailingError(_("No edition is open for sign-up to invite participants to."))
     if source.pk == target.pk:
-        raise MailingError("Participants cannot be invited to the edition they are registered for.")
+        raise MailingError(_("Participants cannot be invited to the edition they are registered for."))
     # Handles already registered for the new edition, in any letter case, are not invited again.
     already = Registration.objects.for_edition(target).active().annotate(lowered=Lower("handle"))
     invited = (
@@ -134,12 +172,16 @@ def invitations_send(*, source: Edition, target: Edition | None, actor: Abstract
         .exclude(lowered__in=already.values("lowered"))
     )
     context = {"source": source, "target": target}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("registrations/email/invitation/subject.txt", context)
+        body = render_to_string("registrations/email/invitation/text.txt", context)
     return mailing_create(
         kind=Mailing.Kind.INVITATION,
         edition=source,
         target_edition=target,
-        subject=render_to_string("registrations/email/invitation/subject.txt", context),
-        body=render_to_string("registrations/email/invitation/text.txt", context),
+        subject=subject,
+        body=body,
+        translations=_rendered_in_every_language("invitation", context),
         to=invited,
         actor=actor,
     )
