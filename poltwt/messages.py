@@ -74,7 +74,9 @@ def problems(locale_dir: Path = LOCALE_DIR, *, expected: Catalog | None = None) 
                 found.append(f"{label} is fuzzy")
             elif not all(strings):
                 found.append(f"{label} is untranslated")
-        found += [f"{po.relative_to(locale_dir)}: {msgid[:70]!r} is missing" for _, msgid in sorted(wanted - have)]
+        found += [
+            f"{po.relative_to(locale_dir)}: {msgid[:70]!r} is missing" for _, msgid in sorted(wanted - have)
+        ]
     return found
 
 

@@ -114,6 +114,8 @@ LANGUAGES = [
 ]
 LANGUAGES_BIDI = ["ar", "he", "fa", "ur"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our English date formats ("Friday 19 March 2027"); every other language uses Django's for it.
+FORMAT_MODULE_PATH = ["poltwt.formats"]
 # The visitor's choice (language switcher) is kept a year; public pages never read it (their URL names
 # the language), only "/" and the other unprefixed addresses do.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -274,7 +274,6 @@ def map_geojson(edition: Edition) -> bytes:
                         "local_start": f"{start:%H:%M} {zone_place(row['time_zone'])}"
                         if row["time_zone"]
                         else "",
-                        "zone": zone_place(row["time_zone"]),
                         "starts_at": _iso(window.starts_at) if window else None,
                         "ends_at": _iso(window.ends_at) if window else None,
                     },

@@ -7,6 +7,7 @@ often and that a screen-reader or keyboard user notices first.
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
@@ -24,7 +25,14 @@ BIRMINGHAM = {
     "longitude": -1.8904,
     "time_zone": "Europe/London",
 }
-PAGES = ["/", "/register/agency/", "/participants/", "/map/", "/stats/", "/schedule/"]
+PAGES = [
+    reverse("pages:home"),
+    reverse("registrations:register", args=["agency"]),
+    reverse("pages:participant_list"),
+    reverse("pages:map"),
+    reverse("pages:statistics"),
+    reverse("pages:schedule"),
+]
 
 UNLABELLED_CONTROLS = """
 (form) => Array.from(form.querySelectorAll("input, select, textarea"))

@@ -7,9 +7,10 @@ import re
 from html.parser import HTMLParser
 
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
 
-REGISTER_AGENCY = "/register/agency/"
-REGISTER_OFFICER = "/register/officer/"
+REGISTER_AGENCY = reverse("registrations:register", args=["agency"])
+REGISTER_OFFICER = reverse("registrations:register", args=["officer"])
 
 
 def agency_post(**overrides: str) -> dict[str, str]:

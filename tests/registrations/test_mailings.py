@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Edition
@@ -228,7 +229,11 @@ def test_postponing_to_tbd_says_date_to_be_announced_and_shows_a_banner(
     assert mail.outbox[0].subject == f"Postponed: {edition.title}, new date to be announced"
     assert "Now:    date to be announced" in mail.outbox[0].body
     client.logout()
-    for url in ("/", "/register/agency/", "/map/"):
+    for url in (
+        reverse("pages:home"),
+        reverse("registrations:register", args=["agency"]),
+        reverse("pages:map"),
+    ):
         assert "<strong>Postponed:</strong>" in client.get(url).content.decode(), url
 
 
