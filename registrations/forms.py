@@ -59,6 +59,7 @@ class RegistrationForm(forms.ModelForm):
     language = forms.ChoiceField(
         label=_("Language of our emails to you"),
         choices=settings.LANGUAGES,
+        required=False,  # left out (an old form, a script): the page's language, or the one kept
         help_text=_("Confirmations, reviews and the organizers’ messages come in this language."),
     )
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
@@ -155,6 +156,11 @@ class RegistrationForm(forms.ModelForm):
                 params={"handle": handle, "edition": self.edition.title},
             )
         return handle
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or (
+            self.instance.language if self.instance.pk else get_language() or settings.LANGUAGE_CODE
+        )
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

@@ -112,8 +112,9 @@ def all_field_errors(page: str) -> dict[str, list[str]]:
 
 
 def link_paths(message: EmailMultiAlternatives, kind: str) -> list[str]:
-    """The /confirm/<token>/ or /manage/<token>/ paths in the text body of an email (site http://testserver)."""
-    return re.findall(rf"http://testserver(/{kind}/[^/\s\"'<>]+/)", message.body)
+    """The /<lang>/confirm/<token>/ or /<lang>/manage/<token>/ paths in the text body of an email (site
+    http://testserver)."""
+    return re.findall(rf"http://testserver(/[a-z]{{2}}/{kind}/[^/\s\"'<>]+/)", message.body)
 
 
 def html_body(message: EmailMultiAlternatives) -> str:

@@ -59,7 +59,7 @@ def assert_link_problem(response, *, status: int, expired: bool) -> None:
     page = response.content.decode()
     assert ("This link has expired" in page) is expired
     assert ("This link is not valid" in page) is not expired
-    assert 'href=reverse("registrations:lost_link")>Send me a new link</a>' in page
+    assert f'href="{reverse("registrations:lost_link")}">Send me a new link</a>' in page
 
 
 def tamper(token: str) -> str:
@@ -135,7 +135,7 @@ def test_expired_link_says_so_and_offers_a_new_one(client, unconfirmed, monkeypa
 @pytest.mark.parametrize("purpose", ["confirm", "manage"])
 def test_tampered_link_is_404_with_a_way_out(client, unconfirmed, purpose):
     token = tokens.make_token(unconfirmed, purpose)
-    path = f"/{purpose}/{tamper(token)}/"
+    path = reverse(f"registrations:{purpose}", args=[tamper(token)])
     assert_link_problem(client.get(path), status=404, expired=False)
     assert_link_problem(client.post(path), status=404, expired=False)
     unconfirmed.refresh_from_db()

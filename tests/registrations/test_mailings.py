@@ -65,7 +65,7 @@ def test_message_reaches_each_recipient_once_with_their_own_link(
     assert "Please see <this>." in message.body  # plain text stays plain
     html = message.alternatives[0][0]
     assert "Please see &lt;this&gt;." in html and "&lt;b&gt;Bold&lt;/b&gt; PD" in html
-    links = re.findall(r"http://testserver/manage/[^\s\"<]+", message.body)
+    links = re.findall(r"http://testserver/en/manage/[^\s\"<]+", message.body)
     assert links and client_can_open(links[0])
 
 
@@ -203,7 +203,7 @@ def test_rescheduling_tells_every_confirmed_registrant_once(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert [m.to for m in mail.outbox] == [[confirmed.email]]
     message = mail.outbox[0]
-    assert message.subject == f"New date: {edition.title} on {new_date:%-d %B %Y}"
+    assert message.subject == f"New date: {edition.title} on {new_date:%A %-d %B %Y}"
     assert f"Before: {old_date:%A %-d %B %Y} from 8:00 a.m. local time" in message.body
     assert f"Now:    {new_date:%A %-d %B %Y} from 8:00 a.m. local time, for 24 hours" in message.body
     mailing = Mailing.objects.get(kind=Mailing.Kind.SCHEDULE)
@@ -278,7 +278,7 @@ def past_and_open():
 def invite(past, target, organizer, capture) -> str:
     with capture(execute=True):
         invitations_send(source=past, target=target, actor=organizer)
-    urls = re.findall(r"http://testserver(/return/[^\s\"<]+)", mail.outbox[-1].body)
+    urls = re.findall(r"http://testserver(/en/return/[^\s\"<]+)", mail.outbox[-1].body)
     assert urls
     return urls[0]
 
