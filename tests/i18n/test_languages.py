@@ -160,3 +160,31 @@ def test_search_on_the_public_list_and_in_the_admin(client, admin_client, editio
     assert "@KandaharPD" in html and "@Other" not in html
     page = admin_client.get("/admin/registrations/registration/", {"q": "KANDAHAR"}).content.decode()
     assert "KandaharPD" in page and "@Other" not in page
+
+
+def test_organizers_message_in_each_recipients_language(
+    admin_client, edition, django_capture_on_commit_callbacks
+):
+    RegistrationFactory(edition=edition, language="es", email="es@police.example")
+    RegistrationFactory(edition=edition, language="ar", email="ar@police.example")
+    RegistrationFactory(edition=edition, language="en", email="en@police.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/registrations/mailing/add/",
+            {
+                "edition": edition.pk,
+                "subject": "Bring your photos",
+                "body": "Please bring photos.",
+                "subject_es": "Traed vuestras fotos",
+                "body_es": "Por favor, traed fotos.",
+            },
+        )
+    assert response.status_code == 302
+    by_address = {message.to[0]: message for message in mail.outbox}
+    spanish, arabic, english = (by_address[f"{code}@police.example"] for code in ("es", "ar", "en"))
+    assert spanish.subject == "Traed vuestras fotos" and "Por favor, traed fotos." in spanish.body
+    assert spanish.body.startswith("Hola") and "/es/manage/" in spanish.body
+    # No Arabic text given: the original, with greeting, link and footer in Arabic.
+    assert arabic.subject == "Bring your photos" and "Please bring photos." in arabic.body
+    assert arabic.body.startswith("مرحبًا") and "/ar/manage/" in arabic.body
+    assert english.body.startswith("Hello") and "Please bring photos." in english.body
