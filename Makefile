@@ -14,7 +14,11 @@ PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets
 	CACHE_URL=redis://127.0.0.1:6379/1 TASKS_BACKEND=django_tasks_db.DatabaseBackend \
 	EMAIL_URL=smtp+tls://mailer:secret@127.0.0.1:587
 
-.PHONY: run test test-postgres lint migrations-check deploy-check clean
+.PHONY: run test test-postgres lint migrations-check deploy-check messages messages-check clean
+
+# Translation catalogues: each locale/<lang>/LC_MESSAGES/django.po is compiled to its .mo by Babel (pure
+# Python, poltwt/messages.py), so a fresh clone needs no GNU gettext.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 $(STAMP): pyproject.toml requirements/build-constraints.txt
 	@test -n "$(PYTHON)" || { echo "poltwt needs Python 3.11 or newer (python3.11, python3.12, ... or python3)."; exit 1; }
@@ -23,19 +27,22 @@ $(STAMP): pyproject.toml requirements/build-constraints.txt
 	$(BIN)/python -m pip install --quiet --build-constraint requirements/build-constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
+$(MO_FILES): %.mo: %.po $(STAMP)
+	$(BIN)/python -m poltwt.messages compile
+
 ## make run: the site with demo data on SQLite at http://127.0.0.1:8000
-run: $(STAMP)
+run: $(STAMP) $(MO_FILES)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py loaddemo
 	$(DEV_ENV) $(BIN)/python manage.py ensure_organizer
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## make test: the whole suite on SQLite (browser tests need Debian's chromium: apt-get install chromium)
-test: $(STAMP)
+test: $(STAMP) $(MO_FILES)
 	$(BIN)/pytest
 
 ## make test-postgres: the same suite on the PostgreSQL at 127.0.0.1:5432
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(MO_FILES)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/poltwt} $(BIN)/pytest
 
 ## make lint: ruff's checks and formatting
@@ -52,5 +59,16 @@ deploy-check: $(STAMP)
 	env $(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	env $(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput >/dev/null
 
+## make messages: add new marked strings to every .po file (needs GNU gettext), then compile them
+messages: $(STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py makemessages --all --add-location file --no-obsolete
+	$(BIN)/python -m poltwt.messages compile
+
+## make messages-check: fails when a marked string is missing from a .po file, or one is untranslated or
+## fuzzy (needs GNU gettext: apt-get install -y gettext)
+messages-check: $(STAMP)
+	$(DEV_ENV) $(BIN)/python -m poltwt.messages check
+
 clean:
+	rm -f $(MO_FILES)
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -80,7 +80,7 @@ class _ParticipantMap(folium.Map):
                  aria-label="{{ this.label|e }}" data-map-var="{{ this.get_name() }}"
                  data-url="{{ this.data_url|e }}" data-basemap-url="{{ this.basemap_url|e }}"
                  data-on-air-filter="{{ 'true' if this.on_air_filter else 'false' }}"
-                 data-label-goal="{{ this.goal_label|e }}"></div>
+                 data-texts='{{ this.texts|tojson }}'></div>
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
@@ -113,11 +113,33 @@ class _ParticipantMap(folium.Map):
         self.js_url = static("js/participant-map.js")
         self.css_height = height
         self.label = gettext("Map of participating police accounts")
-        # Popup wording the script needs, translated here (scripts carry no strings of their own).
-        self.goal_label = gettext("Local goal")
+        # The script's words, in the page's language (this markup is cached per language).
+        self.texts = map_texts()
         self.data_url = data_url
         self.basemap_url = basemap_url
         self.on_air_filter = on_air_filter
+
+
+def map_texts() -> dict[str, str]:
+    """Every sentence static/js/participant-map.js shows, translated into the active language."""
+    return {
+        "agency": gettext("Agency"),
+        "agencies": gettext("Agencies"),
+        "officer": gettext("Officer"),
+        "officers": gettext("Officers"),
+        "square": gettext("square"),
+        "circle": gettext("circle"),
+        "legend": gettext("Legend"),
+        "starts": gettext("Starts"),
+        "yourTime": gettext("{time} your time"),
+        "xProfile": gettext("(X profile, opens in a new tab)"),
+        "loading": gettext("Loading the map of participants…"),
+        "startFailed": gettext("The map could not be started. Please reload the page."),
+        "empty": gettext("No participants are on the map yet."),
+        "loadFailed": gettext("Sorry, the list of participants could not be loaded. Please try again later."),
+        "onAirOnly": gettext("On air now only"),
+        "goal": gettext("Local goal"),
+    }
 
 
 class _Attribution(MacroElement):

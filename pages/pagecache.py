@@ -29,7 +29,19 @@ from django.http import HttpRequest, HttpResponse
 
 from pages.selectors import participants as selectors
 
+# Paths after the language prefix (/en/map/ is "/map/" in English): the key is the full URL, so every
+# language has its own entries.
 CACHED_PATHS = frozenset({"/map/", "/map/embed/", "/participants/", "/stats/", "/schedule/"})
+_LANGUAGE_PREFIX = re.compile(r"^/([a-z]{2,3}(?:-[a-z0-9]+)?)(/.*)$")
+
+
+def _unprefixed(path: str) -> str | None:
+    match = _LANGUAGE_PREFIX.match(path)
+    if match is None or match.group(1) not in dict(settings.LANGUAGES):
+        return None
+    return match.group(2)
+
+
 PLACEHOLDER = "poltwt-page-cache-nonce"
 MAX_ENTRIES = 256  # a search box makes URLs unbounded: keep the most recent ones
 _NONCE_IN_POLICY = re.compile(r"'nonce-([A-Za-z0-9+/=_-]+)'")
@@ -97,8 +109,9 @@ class PublicPageCacheMiddleware:
     def _cacheable_request(request: HttpRequest) -> bool:
         return (
             request.method == "GET"
-            and request.path in CACHED_PATHS
-            and not request.COOKIES
+            and _unprefixed(request.path) in CACHED_PATHS
+            # The language cookie does not change a page whose URL names its language.
+            and not (request.COOKIES.keys() - {settings.LANGUAGE_COOKIE_NAME})
             # A browser revalidating its copy gets the view's own ETag handling (and its 304).
             and "HTTP_IF_NONE_MATCH" not in request.META
             and "HTTP_IF_MODIFIED_SINCE" not in request.META

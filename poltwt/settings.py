@@ -61,6 +61,9 @@ MIDDLEWARE = [
     # First after them: a cached public page skips session, CSRF, auth and CSP (pages/pagecache.py).
     "pages.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session, before CommonMiddleware (Django's order): picks the language from the URL prefix,
+    # else the language cookie, else Accept-Language, and redirects "/" to "/<language>/".
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -83,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -96,6 +100,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Every language the site speaks, each named in itself (the language switcher shows these names).
+# Adding one: one line here and a locale/<code>/LC_MESSAGES/django.po (see the README, "Languages").
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("nl", "Nederlands"),
+    ("pt", "Português"),
+    ("it", "Italiano"),
+    ("ar", "العربية"),
+]
+LANGUAGES_BIDI = ["ar", "he", "fa", "ur"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our English date formats ("Friday 19 March 2027"); every other language uses Django's for it.
+FORMAT_MODULE_PATH = ["poltwt.formats"]
+# The visitor's choice (language switcher) is kept a year; public pages never read it (their URL names
+# the language), only "/" and the other unprefixed addresses do.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

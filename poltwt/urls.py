@@ -1,13 +1,25 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = "poltwt organizers"
-admin.site.site_title = "poltwt admin"
-admin.site.index_title = "Global Police Tweet-a-thon"
+from pages.views import language
 
+admin.site.site_header = _("poltwt organizers")
+admin.site.site_title = _("poltwt admin")
+admin.site.index_title = _("Global Police Tweet-a-thon")
+
+# The admin follows the organizer's language (cookie, else Accept-Language) without a prefix. Every page
+# a visitor or registrant reads, and the exports, live under /<language>/ (/en/map/, /es/participants.csv):
+# each URL has one language, so responses are the same for everyone and can be cached by URL. An address
+# without a prefix ("/", "/map/") redirects to the visitor's language (LocaleMiddleware).
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
-    path("", include("pages.urls")),
-    path("", include("registrations.urls")),
+    path("language/<str:code>/", language.switch_language, name="switch_language"),
+    *i18n_patterns(
+        path("", include("pages.urls")),
+        path("", include("registrations.urls")),
+        prefix_default_language=True,
+    ),
 ]

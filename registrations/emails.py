@@ -1,4 +1,8 @@
-"""Emails to registrants: one template set per message (subject.txt, body.txt, body.html)."""
+"""Emails to registrants: one template set per message (subject.txt, body.txt, body.html).
+
+Each is written in the registrant's language (Registration.language), links included: reverse() under
+translation.override gives that language's URL prefix.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from registrations import tokens
 from registrations.models import Registration
@@ -45,9 +50,17 @@ def send_registration_email(registration: Registration, template: str) -> None:
         raise ValueError(f"unknown registration email {template!r}")
     if not registration.email:
         return  # withdrawn or purged: nobody to write to
-    context = {
-        "registration": registration,
-        "edition": registration.edition,
-        **registration_links(registration),
-    }
-    build_message(template, to=registration.email, context=context).send()
+    with translation.override(recipient_language(registration)):
+        context = {
+            "registration": registration,
+            "edition": registration.edition,
+            **registration_links(registration),
+        }
+        message = build_message(template, to=registration.email, context=context)
+    message.send()
+
+
+def recipient_language(registration: Registration) -> str:
+    """The registrant's language if the site still speaks it, else the site's default."""
+    language = registration.language
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

@@ -5,6 +5,8 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition
@@ -29,6 +31,7 @@ AGENCY_FIELDS = [
     "hours_from",
     "hours_to",
     "consent_public",
+    "language",
 ]
 OFFICER_FIELDS = [*AGENCY_FIELDS[:1], "officer_name", "officer_role", *AGENCY_FIELDS[1:]]
 SINGLE_LINE_FIELDS = (
@@ -50,6 +53,9 @@ SELECT_PLACEHOLDERS = {
 }
 
 
+TIME_ATTRS = {"inputmode": "numeric", "placeholder": "18:00", "pattern": "[0-2]?[0-9]:[0-5][0-9]", "size": 5}
+
+
 class RegistrationForm(forms.ModelForm):
     """The agency form; OfficerRegistrationForm adds the officer's name and role."""
 
@@ -58,6 +64,12 @@ class RegistrationForm(forms.ModelForm):
     handle = XHandleField(
         label=_("X (Twitter) handle"),
         help_text=_("For example @PaloAltoPolice or https://x.com/PaloAltoPolice. Only X accounts."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of our emails to you"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out (an old form, a script): the page's language, or the one kept
+        help_text=_("Confirmations, reviews and the organizers’ messages come in this language."),
     )
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
@@ -85,8 +97,10 @@ class RegistrationForm(forms.ModelForm):
             "hours_to": _("Local time, 24-hour clock (e.g. 18:00)."),
         }
         widgets = {
-            "hours_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "hours_to": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            # Text, not type="time": browsers show that in 12-hour form in some locales, and the help
+            # text promises the 24-hour clock.
+            "hours_from": forms.TimeInput(attrs=TIME_ATTRS, format="%H:%M"),
+            "hours_to": forms.TimeInput(attrs=TIME_ATTRS, format="%H:%M"),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
 
@@ -98,6 +112,8 @@ class RegistrationForm(forms.ModelForm):
         for name in ("street", "city", "country"):
             self.fields[name].required = True
         self.fields["consent_public"].required = False
+        if not self.instance.pk and "language" not in self.initial:
+            self.initial["language"] = get_language()
         self.fields["country"].widget.attrs["autocomplete"] = "country"
         # static/js/country-autocomplete.js turns the <select> into a type-to-search box; without
         # JavaScript the plain <select> stays. Its messages come from here so they can be translated.
@@ -134,7 +150,7 @@ class RegistrationForm(forms.ModelForm):
     def layout_sections(self) -> list:
         return [
             Fieldset(_("The X account"), *self.account_fields()),
-            Fieldset(_("Government email"), "email"),
+            Fieldset(_("Government email"), "email", "language"),
             Fieldset(
                 _("Physical address (shown on the map)"),
                 "street",
@@ -174,6 +190,11 @@ class RegistrationForm(forms.ModelForm):
                 params={"handle": handle, "edition": self.edition.title},
             )
         return handle
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or (
+            self.instance.language if self.instance.pk else get_language() or settings.LANGUAGE_CODE
+        )
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events.models import Edition
+from registrations import search
+from registrations.search import SEARCH_TEXT_LENGTH
 from registrations.validators import HASHTAG_LENGTH, validate_hashtag
 
 # What a registrant may give and change through their private link: forms, services and the returning
@@ -33,7 +35,10 @@ REGISTRANT_FIELDS = (
     "hours_from",
     "hours_to",
     "consent_public",
+    "language",
 )
+# Registrant fields whose change needs no new review (nothing public or checked depends on them).
+NO_REVIEW_FIELDS = ("language",)
 ADDRESS_FIELDS = ("street", "city", "region", "postcode", "country")
 # Erased on withdrawal and by the retention purge: what identifies a person or where they work.
 PERSONAL_FIELDS = ("email", "officer_name", "officer_role", "street", "postcode")
@@ -175,6 +180,13 @@ class Registration(models.Model):
         help_text=_("The past registration whose invitation brought this one back."),
     )
 
+    # The language the registrant reads: every email to them is written in it (chosen at sign-up). No
+    # choices here: the forms offer settings.LANGUAGES, so adding a language needs no migration.
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+    # Handle, agency, city and region folded (no accents, no case) for search; kept by save() from the
+    # fields, so every write path (services, admin, migrations) keeps it right.
+    search_text = models.CharField(max_length=SEARCH_TEXT_LENGTH, blank=True, editable=False, db_index=True)
+
     # Bumped to invalidate every private link sent so far (after withdrawal, or on request).
     link_version = models.PositiveIntegerField(default=1)
 
@@ -216,6 +228,13 @@ class Registration(models.Model):
             if self.handle
             else (f"Withdrawn registration #{self.pk}")
         )
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = search.search_text(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(search.SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def x_url(self) -> str:
@@ -352,6 +371,9 @@ class Mailing(models.Model):
     sent = models.PositiveIntegerField(_("sent"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The message in more languages: {"es": {"subject": ..., "body": ...}}. A recipient whose language
+    # is here reads that version; everyone else reads subject and body.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -369,6 +391,13 @@ class Mailing(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def text_for(self, language: str) -> tuple[str, str]:
+        """(subject, body) in the language if the organizers wrote it, else the original."""
+        version = self.translations.get(language) or {}
+        if version.get("body", "").strip():
+            return version.get("subject", "").strip() or self.subject, version["body"]
+        return self.subject, self.body
 
 
 class Delivery(models.Model):

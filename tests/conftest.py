@@ -6,11 +6,28 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from events.models import Edition
+from poltwt import messages
 from tests.factories import EditionFactory
 from tests.registrations.nominatim_stub import NominatimStub
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # `make test` compiles the catalogues; running pytest directly after editing a .po must not test
+    # stale translations.
+    messages.compile_all()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request leaves its language active in the thread; each test starts in the default one, so that
+    # reverse() gives /en/... whatever ran before.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -16,14 +16,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from events import schedule
 from events.models import Edition
+from pages.localization import zone_place
+from registrations import search
 from registrations.models import Registration
 
 PUBLIC_FIELDS = (
@@ -46,6 +51,7 @@ PUBLIC_FIELDS = (
     "local_hashtag",
     # Whether an organizer has put the handle on the official X list (itself public on X).
     "added_to_x_list_at",
+    "search_text",
 )
 # An officer's point is shown at city level: ~0.1 degree is about 11 km, the size of a city.
 OFFICER_POINT_DECIMALS = 1
@@ -57,13 +63,13 @@ def edition_from_request(ordinal: str | None) -> Edition:
     if ordinal in (None, ""):
         edition = Edition.objects.current() or Edition.objects.upcoming().first() or Edition.objects.first()
         if edition is None:
-            raise Http404("No edition yet.")
+            raise Http404(_("No edition yet."))
         return edition
     if not ordinal.isdigit() or len(ordinal) > 5:
-        raise Http404("Unknown edition.")
+        raise Http404(_("Unknown edition."))
     edition = Edition.objects.filter(ordinal=int(ordinal)).first()
     if edition is None:
-        raise Http404("Unknown edition.")
+        raise Http404(_("Unknown edition."))
     return edition
 
 
@@ -98,22 +104,28 @@ def bump_data_version(edition_id: int) -> None:
 
 
 # Built values also stay in this process, so a warm request neither fetches nor unpickles megabytes from
-# the shared cache: one value per (edition, name), replaced when the shared data version moves, so it is
-# never stale and never holds superseded versions.
-_LOCAL: OrderedDict[tuple[int, str], tuple[float, Any]] = OrderedDict()
-_LOCAL_SIZE = 64  # about eight editions' worth of pages in use at once
+# the shared cache: one value per (edition, name, language), replaced when the shared data version moves,
+# so it is never stale and never holds superseded versions.
+_LOCAL: OrderedDict[tuple[int, str, str], tuple[float, Any]] = OrderedDict()
+_LOCAL_SIZE = 64 * 4  # about eight editions' worth of pages in use at once, in a few languages
 _LOCAL_LOCK = threading.Lock()
 
 
 def cached(edition: Edition, name: str, build: Callable[[], Any]) -> Any:
+    """The value `build()` returns for the edition, kept until its data version moves.
+
+    Keyed by the active language too: values hold translated text (country names, category labels), and
+    one language's must never be served to another.
+    """
     version = data_version(edition.pk)
-    local_key = (edition.pk, name)
+    language = get_language() or settings.LANGUAGE_CODE
+    local_key = (edition.pk, name, language)
     with _LOCAL_LOCK:
         held = _LOCAL.get(local_key)
         if held is not None and held[0] == version:
             _LOCAL.move_to_end(local_key)
             return held[1]
-    key = f"poltwt:public:{edition.pk}:{version}:{name}"
+    key = f"poltwt:public:{edition.pk}:{version}:{language}:{name}"
     value = cache.get(key)
     if value is None:
         value = build()
@@ -163,16 +175,16 @@ def _make_point_public(row: dict[str, Any]) -> None:
 def filter_participants(
     rows: Iterable[dict[str, Any]], *, kind: str = "", country: str = "", query: str = ""
 ) -> list[dict[str, Any]]:
-    needle = query.casefold().strip().lstrip("@")
+    """The rows of that kind and country whose handle, agency, city or region contains the query, with
+    accents and case ignored ("kandahar" finds "Kandahār")."""
+    needle = search.fold(query).strip().lstrip("@")
     result = []
     for row in rows:
         if kind and row["kind"] != kind:
             continue
         if country and row["country_code"] != country:
             continue
-        if needle and not any(
-            needle in (row[field] or "").casefold() for field in ("handle", "agency_name", "city")
-        ):
+        if needle and needle not in row["search_text"]:
             continue
         result.append(row)
     return result
@@ -265,7 +277,7 @@ def map_geojson(edition: Edition) -> bytes:
                         "country_code": row["country_code"],
                         "local_goal": row["local_goal"],
                         "local_hashtag": row["local_hashtag"],
-                        "local_start": f"{start:%H:%M} {row['time_zone']}".strip()
+                        "local_start": f"{start:%H:%M} {zone_place(row['time_zone'])}"
                         if row["time_zone"]
                         else "",
                         "starts_at": _iso(window.starts_at) if window else None,
@@ -295,7 +307,8 @@ class Bar:
 
 def _bars(counter: Counter, labels: dict[str, str] | None = None) -> list[Bar]:
     return [
-        Bar(label=(labels or {}).get(key, key) or "—", value=value) for key, value in counter.most_common()
+        Bar(label=str((labels or {}).get(key, key) or "—"), value=value)
+        for key, value in counter.most_common()
     ]
 
 

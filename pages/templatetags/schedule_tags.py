@@ -4,6 +4,8 @@ import datetime as dt
 
 from django import template
 
+from pages import localization
+
 register = template.Library()
 
 
@@ -18,6 +20,5 @@ def utc_offset(offset: dt.timedelta) -> str:
 
 @register.filter
 def zone_place(tz_name: str) -> str:
-    """'America/Argentina/Buenos_Aires' -> 'Argentina / Buenos Aires' (the region is shown apart)."""
-    place = tz_name.split("/", 1)[1] if "/" in tz_name else tz_name
-    return place.replace("_", " ").replace("/", " / ")
+    """'Pacific/Honolulu' -> 'Honolulu', in the page's language."""
+    return localization.zone_place(tz_name)

@@ -18,6 +18,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_safe
 
@@ -90,7 +91,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger) as exc:
-        raise Http404("No such page.") from exc
+        raise Http404(_("No such page.")) from exc
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     query_without_size = query_without_page.copy()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import escape
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -56,6 +58,10 @@ def progress(mailing: Mailing) -> dict[str, int]:
     return counts
 
 
+def translated_languages() -> list[tuple[str, str]]:
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
 class MessageForm(forms.ModelForm):
     """Compose a message: the edition, who among its registrants receives it, subject and text."""
 
@@ -90,11 +96,40 @@ class MessageForm(forms.ModelForm):
             )
         }
 
+    def translations(self) -> dict[str, dict[str, str]]:
+        return {
+            code: {"subject": self.cleaned_data[f"subject_{code}"], "body": self.cleaned_data[f"body_{code}"]}
+            for code, _name in translated_languages()
+            if self.cleaned_data.get(f"body_{code}", "").strip()
+        }
+
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].strip()
         if not body:
             raise forms.ValidationError(_("Write the text of the message; it is empty."))
         return body
+
+
+def _add_translation_fields(form: type[forms.ModelForm]) -> None:
+    # The same message in more languages, all optional: a recipient reads their language's text when it
+    # is given, else the original (greeting, links and footer are always in theirs). Declared on the class
+    # so that the admin's form factory knows them.
+    for code, name in translated_languages():
+        extra = {
+            f"subject_{code}": forms.CharField(
+                label=format_lazy(_("Subject in {language}"), language=name), max_length=200, required=False
+            ),
+            f"body_{code}": forms.CharField(
+                label=format_lazy(_("Text in {language}"), language=name),
+                widget=forms.Textarea(attrs={"rows": 4}),
+                required=False,
+            ),
+        }
+        form.base_fields.update(extra)
+        form.declared_fields.update(extra)
+
+
+_add_translation_fields(MessageForm)
 
 
 class FailedDeliveryInline(admin.TabularInline):
@@ -126,6 +161,7 @@ class MailingAdmin(admin.ModelAdmin):
         "target_edition",
         "subject",
         "body",
+        "translations",
         "recipient_filter",
         "created_by",
         "created_at",
@@ -153,7 +189,10 @@ class MailingAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["edition", "subject", "body", "kinds", "statuses", "countries"]
+            extra = [
+                f"{part}_{code}" for code, _name in translated_languages() for part in ("subject", "body")
+            ]
+            return ["edition", "subject", "body", *extra, "kinds", "statuses", "countries"]
         return self.readonly_fields
 
     def get_inlines(self, request, obj):
@@ -175,6 +214,7 @@ class MailingAdmin(admin.ModelAdmin):
             kinds=form.cleaned_data["kinds"],
             statuses=form.cleaned_data["statuses"],
             countries=form.cleaned_data["countries"],
+            translations=form.translations(),
         )
         # The admin redirects to the object it thinks it saved.
         obj.pk = mailing.pk

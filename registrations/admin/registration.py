@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from events.models import Edition
-from registrations import tasks
+from registrations import search, tasks
 from registrations.admin.location import location_view
 from registrations.admin.review import (
     approve_many,
@@ -162,7 +162,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         "participation_model",
         XListFilter,
     ]
-    search_fields = ["handle", "agency_name", "email", "officer_name", "city"]
+    # Names are searched through the folded column (accents and case ignored, see registrations/search.py);
+    # email and officer name as typed.
+    search_fields = ["email", "officer_name"]
     list_select_related = ["edition"]
     # 50 rows: a review queue page; rendering each row dominates the page time with 10,000 entries.
     list_per_page = 50
@@ -180,6 +182,17 @@ class RegistrationAdmin(admin.ModelAdmin):
         "mark_not_on_x_list",
     ]
     inlines = [RegistrationLogInline]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = [search.fold(word).lstrip("@") for word in search_term.split()]
+        if words := [word for word in words if word]:
+            folded = queryset
+            for word in words:
+                folded = folded.filter(search_text__contains=word)
+            results = results | folded
+        return results, may_have_duplicates
+
     readonly_fields = [
         "status",
         "reviewed_by",

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from registrations import emails, tokens
 from registrations.models import Delivery, Mailing, Registration
@@ -75,24 +76,34 @@ def mailing_finish(*, mailing: Mailing) -> Mailing:
 
 def _send_one(mailing: Mailing, registration: Registration) -> None:
     if not registration.email:
-        raise DeliveryError("The registrant withdrew or their data was erased.")
+        raise DeliveryError(_("The registrant withdrew or their data was erased."))
     mailing_message(mailing, registration).send()
 
 
 def mailing_message(mailing: Mailing, registration: Registration) -> EmailMultiAlternatives:
-    """The email one registrant gets from a mailing (also the organizers' preview and test)."""
-    context = {
-        "mailing": mailing,
-        "registration": registration,
-        "edition": registration.edition,
-        "manage_url": emails.absolute(
-            reverse("registrations:manage", args=[tokens.make_token(registration, "manage")])
-        ),
-    }
-    if mailing.kind == Mailing.Kind.INVITATION:
-        context["return_url"] = emails.absolute(
-            reverse(
-                "registrations:return", args=[tokens.make_return_token(registration, mailing.target_edition)]
+    """The email one registrant gets from a mailing (also the organizers' preview and test).
+
+    Greeting, links and footer are in the recipient's language; the organizers' text in it too when they
+    wrote (or, for notices and invitations, poltwt rendered) that version, else the original.
+    """
+    language = emails.recipient_language(registration)
+    with translation.override(language):
+        subject, body = mailing.text_for(language)
+        context = {
+            "mailing": mailing,
+            "subject": subject,
+            "body": body,
+            "registration": registration,
+            "edition": registration.edition,
+            "manage_url": emails.absolute(
+                reverse("registrations:manage", args=[tokens.make_token(registration, "manage")])
+            ),
+        }
+        if mailing.kind == Mailing.Kind.INVITATION:
+            context["return_url"] = emails.absolute(
+                reverse(
+                    "registrations:return",
+                    args=[tokens.make_return_token(registration, mailing.target_edition)],
+                )
             )
-        )
-    return emails.build_message("mailing", to=registration.email, context=context)
+        return emails.build_message("mailing", to=registration.email, context=context)

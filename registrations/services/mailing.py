@@ -14,13 +14,15 @@ import smtplib
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from events.models import Edition
 from registrations import tasks
@@ -40,7 +42,10 @@ class RecipientsChanged(MailingError):
     """The number of recipients is no longer the one the organizer reviewed."""
 
     def __init__(self, reviewed: int, now: int) -> None:
-        super().__init__(f"The number of recipients changed from {reviewed} to {now} since you reviewed it.")
+        super().__init__(
+            _("The number of recipients changed from %(reviewed)d to %(now)d since you reviewed it.")
+            % {"reviewed": reviewed, "now": now}
+        )
         self.reviewed, self.now = reviewed, now
 
 
@@ -72,13 +77,14 @@ def mailing_create(
     actor: AbstractBaseUser | None,
     target_edition: Edition | None = None,
     recipient_filter: dict[str, Any] | None = None,
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> Mailing:
     """Create a draft mailing; nothing is sent until mailing_send."""
     subject, body = " ".join(subject.split()), body.strip()
     if not subject:
-        raise MailingError("Write a subject.")
+        raise MailingError(_("Write a subject."))
     if not body:
-        raise MailingError("Write the text of the message; it is empty.")
+        raise MailingError(_("Write the text of the message; it is empty."))
     return Mailing.objects.create(
         kind=kind,
         edition=edition,
@@ -86,8 +92,34 @@ def mailing_create(
         subject=subject,
         body=body,
         recipient_filter=recipient_filter or {},
+        translations=_clean_translations(translations or {}),
         created_by=actor,
     )
+
+
+def _clean_translations(translations: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Keep the versions in a language the site speaks and with a text; tidy them like the original."""
+    known = dict(settings.LANGUAGES)
+    cleaned = {}
+    for language, version in translations.items():
+        body = (version.get("body") or "").strip()
+        if language in known and body:
+            cleaned[language] = {"subject": " ".join((version.get("subject") or "").split()), "body": body}
+    return cleaned
+
+
+def _rendered(template: str, context: dict[str, Any]) -> dict[str, Any]:
+    """A notice poltwt writes itself (schedule change, invitation): the original in the site's language,
+    and a version in each language of the site for the recipients who read another."""
+    versions = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            versions[language] = {
+                "subject": render_to_string(f"registrations/email/{template}/subject.txt", context),
+                "body": render_to_string(f"registrations/email/{template}/text.txt", context),
+            }
+    original = versions[settings.LANGUAGE_CODE]
+    return {"subject": original["subject"], "body": original["body"], "translations": versions}
 
 
 def mailing_recipients(*, mailing: Mailing) -> QuerySet[Registration]:
@@ -121,12 +153,12 @@ def mailing_send(*, mailing: Mailing, expected: int) -> Mailing:
         status=Mailing.Status.SENDING, send_started_at=now
     )
     if not claimed:
-        raise AlreadySent("This mailing was already sent; it is not sent again.")
+        raise AlreadySent(_("This mailing was already sent; it is not sent again."))
     ids = list(mailing_recipients(mailing=mailing).values_list("pk", flat=True))
     if len(ids) != expected:
         raise RecipientsChanged(expected, len(ids))  # the atomic block undoes the UPDATE
     if not ids:
-        raise MailingError("There is nobody to send this mailing to.")
+        raise MailingError(_("There is nobody to send this mailing to."))
     Delivery.objects.bulk_create(
         [Delivery(mailing_id=mailing.pk, registration_id=pk) for pk in ids], batch_size=1000
     )
@@ -141,7 +173,7 @@ def mailing_discard(*, mailing: Mailing) -> None:
     """Delete a draft (the organizer cancelled it); a mailing already sent is kept as a record."""
     deleted, _ = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.DRAFT).delete()
     if not deleted:
-        raise AlreadySent("This mailing was already sent; it is kept as a record.")
+        raise AlreadySent(_("This mailing was already sent; it is kept as a record."))
 
 
 def mailing_preview(*, mailing: Mailing) -> EmailMultiAlternatives | None:
@@ -158,18 +190,20 @@ def mailing_send_test(*, mailing: Mailing, to: str) -> None:
     Raises MailingError with the mail server's answer when the address is missing or refused.
     """
     if not to:
-        raise MailingError("Your user account has no email address: add one to receive tests.")
+        raise MailingError(_("Your user account has no email address: add one to receive tests."))
     message = mailing_preview(mailing=mailing)
     if message is None:
-        raise MailingError("There is nobody to send this mailing to, so there is no email to test.")
+        raise MailingError(_("There is nobody to send this mailing to, so there is no email to test."))
     message.to = [to]
     message.subject = f"[Test] {message.subject}"
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as exc:
-        raise MailingError(f"The mail server refused {to}; no test was sent.") from exc
+        raise MailingError(_("The mail server refused %(to)s; no test was sent.") % {"to": to}) from exc
     except (smtplib.SMTPException, OSError) as exc:
-        raise MailingError(f"The test could not be sent to {to}: {exc}") from exc
+        raise MailingError(
+            _("The test could not be sent to %(to)s: %(error)s") % {"to": to, "error": exc}
+        ) from exc
 
 
 def message_create(
@@ -181,8 +215,13 @@ def message_create(
     kinds: Iterable[str] = (),
     statuses: Iterable[str] = (),
     countries: Iterable[str] = (),
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> Mailing:
-    """An organizer's draft message to the registrants of an edition who match the filters."""
+    """An organizer's draft message to the registrants of an edition who match the filters.
+
+    `translations` optionally gives the message in more languages ({"es": {"subject", "body"}}); each
+    recipient reads their language's version if there is one, else the original.
+    """
     chosen = {"kinds": list(kinds), "statuses": list(statuses), "countries": list(countries)}
     return mailing_create(
         kind=Mailing.Kind.MESSAGE,
@@ -191,6 +230,7 @@ def message_create(
         body=body,
         actor=actor,
         recipient_filter=chosen,
+        translations=translations,
     )
 
 
@@ -214,8 +254,7 @@ def schedule_notice_create(
     return mailing_create(
         kind=Mailing.Kind.SCHEDULE,
         edition=edition,
-        subject=render_to_string("registrations/email/schedule_change/subject.txt", context),
-        body=render_to_string("registrations/email/schedule_change/text.txt", context),
+        **_rendered("schedule_change", context),
         actor=actor,
         recipient_filter={"before": {key: str(value) if value else None for key, value in before.items()}},
     )
@@ -240,18 +279,20 @@ def invitations_create(*, source: Edition, target: Edition | None, actor: Abstra
     Raises MailingError, creating nothing, when no edition is open or nobody is left to invite.
     """
     if target is None or not target.is_open_for_registration():
-        raise MailingError("No edition is open for sign-up to invite participants to.")
+        raise MailingError(_("No edition is open for sign-up to invite participants to."))
     if source.pk == target.pk:
-        raise MailingError("Participants cannot be invited to the edition they are registered for.")
+        raise MailingError(_("Participants cannot be invited to the edition they are registered for."))
     if not invitees(source=source, target=target).exists():
-        raise MailingError(f"Nobody to invite: the {source} has no approved participant left to invite.")
+        raise MailingError(
+            _("Nobody to invite: the %(source)s has no approved participant left to invite.")
+            % {"source": source}
+        )
     context = {"source": source, "target": target}
     return mailing_create(
         kind=Mailing.Kind.INVITATION,
         edition=source,
         target_edition=target,
-        subject=render_to_string("registrations/email/invitation/subject.txt", context),
-        body=render_to_string("registrations/email/invitation/text.txt", context),
+        **_rendered("invitation", context),
         actor=actor,
     )
 

@@ -6,10 +6,17 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Edition
 from registrations import tasks
-from registrations.models import ADDRESS_FIELDS, REGISTRANT_FIELDS, Registration, RegistrationLogEntry
+from registrations.models import (
+    ADDRESS_FIELDS,
+    NO_REVIEW_FIELDS,
+    REGISTRANT_FIELDS,
+    Registration,
+    RegistrationLogEntry,
+)
 from registrations.services.common import ReviewError, email_after_commit, geocode_after_commit, log_action
 from registrations.services.review import is_government_email, review_apply
 
@@ -60,7 +67,11 @@ def registration_create(
 
 
 def _unchanged(before: Registration, after: Registration) -> bool:
-    return all(getattr(before, name) == getattr(after, name) for name in REGISTRANT_FIELDS)
+    return all(
+        getattr(before, name) == getattr(after, name)
+        for name in REGISTRANT_FIELDS
+        if name not in NO_REVIEW_FIELDS
+    )
 
 
 @transaction.atomic
@@ -88,7 +99,7 @@ def registration_update(*, registration: Registration, **fields: Any) -> list[st
     if unknown:
         raise TypeError(f"not registrant fields: {sorted(unknown)}")
     if registration.status == Registration.Status.WITHDRAWN:
-        raise ReviewError("A withdrawn registration cannot be changed.")
+        raise ReviewError(_("A withdrawn registration cannot be changed."))
     changed = [name for name, value in fields.items() if getattr(registration, name) != value]
     if not changed:
         return []
@@ -99,7 +110,8 @@ def registration_update(*, registration: Registration, **fields: Any) -> list[st
         registration.email_confirmed_at = None
         registration.email_domain_recognised = is_government_email(registration.email)
         update_fields += ["email_confirmed_at", "email_domain_recognised"]
-    if registration.status in (Registration.Status.APPROVED, Registration.Status.REJECTED):
+    needs_review = any(name not in NO_REVIEW_FIELDS for name in changed)
+    if needs_review and registration.status in (Registration.Status.APPROVED, Registration.Status.REJECTED):
         registration.status = Registration.Status.PENDING
         update_fields.append("status")
     address_changed = any(name in ADDRESS_FIELDS for name in changed)

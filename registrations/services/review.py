@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from registrations.models import GovernmentDomain, Registration, RegistrationLogEntry
 from registrations.services.common import ReviewError, email_after_commit, log_action
@@ -59,7 +60,7 @@ def registration_reject(*, registration: Registration, actor: AbstractBaseUser, 
     """
     reason = reason.strip()
     if not reason:
-        raise ReviewError("Give the registrant a reason for the rejection.")
+        raise ReviewError(_("Give the registrant a reason for the rejection."))
     registration = Registration.objects.select_for_update().select_related("edition").get(pk=registration.pk)
     if registration.status == Registration.Status.WITHDRAWN:
         raise ReviewError(f"{registration} was withdrawn.")

@@ -6,7 +6,7 @@
       var field = document.getElementById(button.dataset.copyTarget);
       var status = button.parentElement.querySelector("[data-copy-status]");
       field.select();
-      var done = function () { if (status) status.textContent = "Copied."; };
+      var done = function () { if (status) status.textContent = status.dataset.textCopied || "Copied."; };
       if (navigator.clipboard) {
         navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
       } else {

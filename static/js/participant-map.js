@@ -12,10 +12,23 @@
 
   var HANDLE = /^[A-Za-z0-9_]{1,15}$/;
   var KINDS = ["agency", "officer"];
-  var LABELS = {
-    agency: {one: "Agency", many: "Agencies", shape: "square"},
-    officer: {one: "Officer", many: "Officers", shape: "circle"}
-  };
+  // Words come translated from the page (data-texts on the map container, see pages/maps.py); dates and
+  // times are formatted by Intl in the page's language (<html lang>), not the browser's.
+  var T = {};
+  var LANG = document.documentElement.lang || "en";
+  var LABELS = {};
+  function setTexts(container) {
+    try { T = JSON.parse(container.dataset.texts || "{}"); } catch (e) { T = {}; }
+    LABELS = {
+      agency: {one: T.agency || "Agency", many: T.agencies || "Agencies", shape: T.square || "square"},
+      officer: {one: T.officer || "Officer", many: T.officers || "Officers", shape: T.circle || "circle"}
+    };
+  }
+  function localTime(ms) {
+    if (ms === null) return "";
+    return new Intl.DateTimeFormat(LANG, {weekday: "short", day: "numeric", month: "short", hour: "2-digit",
+      minute: "2-digit", hourCycle: "h23"}).format(new Date(ms));
+  }
   var BASEMAP_PANE = "poltwtBasemap";
   var ON_AIR_RECHECK_MS = 60 * 1000;
   var LIST_LIMIT = 200;
@@ -55,7 +68,6 @@
   }
 
   // Labels come from the page (data-label-*), translated on the server; English if a page has none.
-  var popupLabels = {goal: "Local goal"};
 
   function buildPopup(props, kind) {
     var box = el("div", "poltwt-popup");
@@ -66,7 +78,7 @@
       link.href = "https://x.com/" + handle;
       link.target = "_blank";
       link.rel = "noopener noreferrer";
-      link.appendChild(el("span", "poltwt-visually-hidden", " (X profile, opens in a new tab)"));
+      link.appendChild(el("span", "poltwt-visually-hidden", " " + (T.xProfile || "(X profile, opens in a new tab)")));
       title.appendChild(link);
     } else {
       // Not a valid handle: show what we were given, never as a link.
@@ -77,9 +89,15 @@
     line(box, "poltwt-popup__name", null, text(props.name));
     var place = [text(props.city), text(props.country)].filter(Boolean).join(", ");
     line(box, "poltwt-popup__place", null, place);
-    line(box, "poltwt-popup__start", "Starts", text(props.local_start));
+    // The participant's own start ("08:00 Honolulu") and, when known, the same moment in the visitor's zone.
+    var start = text(props.local_start);
+    var startsAt = parseTime(props.starts_at);
+    if (start && startsAt !== null) {
+      start += " · " + (T.yourTime || "{time} your time").replace("{time}", localTime(startsAt));
+    }
+    line(box, "poltwt-popup__start", T.starts || "Starts", start);
     // Registrants' own words: text nodes only, like every other line.
-    line(box, "poltwt-popup__goal", popupLabels.goal, text(props.local_goal));
+    line(box, "poltwt-popup__goal", T.goal || "Local goal", text(props.local_goal));
     line(box, "poltwt-popup__hashtag", null, text(props.local_hashtag));
     return box;
   }
@@ -329,8 +347,8 @@
   }
 
   function init(container) {
-    if (container.dataset.labelGoal) popupLabels.goal = container.dataset.labelGoal;
-    var status = el("div", "poltwt-map-status", "Loading the map of participants…");
+    setTexts(container);
+    var status = el("div", "poltwt-map-status", T.loading || "Loading the map of participants…");
     status.setAttribute("role", "status");
     container.appendChild(status);
 
@@ -341,7 +359,7 @@
 
     var map = window[container.dataset.mapVar];
     if (typeof L === "undefined" || !(map instanceof L.Map) || typeof L.markerClusterGroup !== "function") {
-      say("The map could not be started. Please reload the page.");
+      say(T.startFailed || "The map could not be started. Please reload the page.");
       container.dataset.ready = "error";
       var failed = Promise.reject(new Error("poltwt: Leaflet map not found"));
       failed.catch(function () {});
@@ -377,7 +395,7 @@
     var legendLabels = {};
     control("bottomleft", function () {
       var box = el("div", "poltwt-legend leaflet-control");
-      box.appendChild(el("p", "poltwt-legend__title", "Legend"));
+      box.appendChild(el("p", "poltwt-legend__title", T.legend || "Legend"));
       var list = el("ul", "poltwt-legend__list");
       KINDS.forEach(function (kind) {
         var item = el("li");
@@ -449,7 +467,7 @@
         onAirBox.type = "checkbox";
         onAirBox.addEventListener("change", refresh);
         label.appendChild(onAirBox);
-        label.appendChild(document.createTextNode(" On air now only"));
+        label.appendChild(document.createTextNode(" " + (T.onAirOnly || "On air now only")));
         box.appendChild(label);
         return box;
       }).addTo(map);
@@ -489,14 +507,14 @@
       var count = all.agency.length + all.officer.length;
       container.dataset.count = String(count);
       if (container.dataset.onAirFilter === "true") addOnAirFilter();
-      if (count === 0) say("No participants are on the map yet.");
+      if (count === 0) say(T.empty || "No participants are on the map yet.");
       else say(count + (count === 1 ? " participant is" : " participants are") + " on the map.", true);
       container.dataset.ready = "true";
       keyboard.update();
       inView.update();
       return count;
     }).catch(function (error) {
-      say("Sorry, the list of participants could not be loaded. Please try again later.");
+      say(T.loadFailed || "Sorry, the list of participants could not be loaded. Please try again later.");
       container.dataset.ready = "error";
       throw error;
     });

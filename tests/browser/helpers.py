@@ -37,5 +37,5 @@ def links_in_outbox(kind: str, *, base_url: str, to: str | None = None) -> list[
     found = []
     for message in mail.outbox:
         if to is None or to in message.to:
-            found += re.findall(rf"{re.escape(base_url)}/{kind}/[^/\s\"'<>]+/", message.body)
+            found += re.findall(rf"{re.escape(base_url)}/[a-z]{{2}}/{kind}/[^/\s\"'<>]+/", message.body)
     return found

@@ -174,7 +174,7 @@ def test_embed_works_in_a_cross_origin_iframe_and_the_map_page_does_not(
     frame = page.frame_locator("#embed")
     assert wait_for_map(frame) == 2
     expect(frame.locator(".poltwt-cluster, .poltwt-marker").first).to_be_visible()
-    expect(frame.locator(".embed-credit")).to_have_attribute("href", f"{live_server.url}/map/?edition=9")
+    expect(frame.locator(".embed-credit")).to_have_attribute("href", f"{live_server.url}/en/map/?edition=9")
 
     # The full page is not for framing: frame-ancestors 'none' (and X-Frame-Options: DENY) refuse it.
     page_log.expected_csp_violations.append(r"frame-ancestors 'none'")

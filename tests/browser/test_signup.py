@@ -7,6 +7,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from registrations.models import GovernmentDomain, Registration
@@ -21,9 +22,9 @@ def test_agency_signup_confirm_approve_edit_withdraw(page, live_server, site_url
     # Transactional tests flush the seeded domain list; police.uk must be recognised (one-step approval).
     GovernmentDomain.objects.get_or_create(domain="police.uk")
     # The visitor picks the agency button (the officer button comes first on the page).
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + reverse("pages:home"))
     page.get_by_role("link", name="Register an agency account").click()
-    expect(page).to_have_url(live_server.url + "/register/agency/")
+    expect(page).to_have_url(live_server.url + reverse("registrations:register", args=["agency"]))
     expect(page.get_by_role("heading", level=1)).to_have_text("Register an agency account")
 
     page.get_by_label("X (Twitter) handle").fill("https://x.com/PaloAltoPolice?s=20")
@@ -115,7 +116,7 @@ def test_agency_signup_confirm_approve_edit_withdraw(page, live_server, site_url
 
 
 def test_officer_form_with_errors_keeps_what_was_typed(page, live_server, open_edition):
-    page.goto(live_server.url + "/register/officer/")
+    page.goto(live_server.url + reverse("registrations:register", args=["officer"]))
     page.get_by_label("X (Twitter) handle").fill("@bad-handle!")
     page.get_by_label("Your name").fill("Jane Doe")
     page.get_by_label("Role or rank").fill("Sergeant")

@@ -29,7 +29,7 @@ def open_edition() -> Edition:
 
 
 def test_home_shows_the_current_edition_with_countdown_data(client, open_edition):
-    response = client.get("/")
+    response = client.get(reverse("pages:home"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "7th Global Police Tweet-a-thon" in html
@@ -44,23 +44,27 @@ def test_home_shows_the_current_edition_with_countdown_data(client, open_edition
 
 
 def test_home_has_the_rule_and_three_participation_models(client, open_edition):
-    html = client.get("/").content.decode()
+    html = client.get(reverse("pages:home")).content.decode()
     assert "Put <strong>#poltwt</strong> in every tweet." in html
     for model in ("Tweet all calls", "Tweet about one topic", "Officers tweet-the-beat"):
         assert model in html
 
 
 def test_home_has_officer_button_on_the_left_and_agency_on_the_right(client, open_edition):
-    html = client.get("/").content.decode()
-    officer = re.search(r'<a [^>]*href="/register/officer/"[^>]*id="signup-officer"', html)
-    agency = re.search(r'<a [^>]*href="/register/agency/"[^>]*id="signup-agency"', html)
+    html = client.get(reverse("pages:home")).content.decode()
+    officer = re.search(
+        f'<a [^>]*href="{reverse("registrations:register", args=["officer"])}"[^>]*id="signup-officer"', html
+    )
+    agency = re.search(
+        f'<a [^>]*href="{reverse("registrations:register", args=["agency"])}"[^>]*id="signup-agency"', html
+    )
     assert officer and agency
     assert officer.start() < agency.start()
 
 
 def test_home_without_open_edition_says_so_and_hides_buttons(client):
     Edition.objects.create(ordinal=5, title="5th", date=None, status=Edition.Status.DATE_TBD)
-    html = client.get("/").content.decode()
+    html = client.get(reverse("pages:home")).content.decode()
     assert "Date to be announced." in html
     assert "Sign-up is not open at the moment." in html
     assert 'id="signup-agency"' not in html
@@ -68,27 +72,27 @@ def test_home_without_open_edition_says_so_and_hides_buttons(client):
 
 
 def test_home_on_an_empty_site(client):
-    response = client.get("/")
+    response = client.get(reverse("pages:home"))
     assert response.status_code == 200
     assert "The next edition has not been announced yet." in response.content.decode()
 
 
 def test_home_is_accessible_landmarks_and_skip_link(client, open_edition):
-    html = client.get("/").content.decode()
+    html = client.get(reverse("pages:home")).content.decode()
     assert 'href="#main"' in html and 'id="main"' in html
     assert '<nav class="navbar' in html and 'aria-label="Main"' in html
     assert "<footer" in html and '<html lang="en">' in html
 
 
 def test_pages_load_bootstrap_from_our_own_static_files_not_a_cdn(client, open_edition):
-    html = client.get("/").content.decode()
+    html = client.get(reverse("pages:home")).content.decode()
     assert "/static/vendor/bootstrap/css/bootstrap.min.css" in html
     assert not re.search(r"(src|href)=\"https?://", html.split("<footer")[0].split("</nav>")[0])
     assert "cdn" not in html.lower()
 
 
 def test_every_script_carries_the_csp_nonce(client, open_edition):
-    response = client.get("/")
+    response = client.get(reverse("pages:home"))
     policy = response.headers["Content-Security-Policy"]
     nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
     scripts = re.findall(r"<script[^>]*>", response.content.decode())

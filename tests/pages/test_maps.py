@@ -12,13 +12,14 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.template import engines
 from django.templatetags.static import static
+from django.urls import reverse
 
 from pages.maps import MAX_ZOOM, MapParts, render_map
 
 NONCE = "dGVzdC1ub25jZQ=="
 TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
 TILES_ATTRIBUTION = '&copy; <a href="https://tiles.example.org/about">Example tiles</a>'
-DATA_URL = "/participants.geojson?edition=7"
+DATA_URL = reverse("pages:participants_geojson") + "?edition=7"
 BASEMAP_URL = "/static/basemap/countries-110m.geojson"
 HOSTILE = '"></script><script>alert(1)</script>'
 

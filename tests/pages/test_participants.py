@@ -10,6 +10,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from registrations.models import Registration
 from registrations.services.review import registration_approve
@@ -19,15 +20,15 @@ pytestmark = pytest.mark.django_db
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PUBLIC_URLS = [
-    "/map/",
-    "/map/embed/",
-    "/schedule/",
-    "/participants/",
-    "/participants.csv",
-    "/participants.json",
-    "/participants.geojson",
-    "/participants/handles.txt",
-    "/stats/",
+    reverse("pages:map"),
+    reverse("pages:map_embed"),
+    reverse("pages:schedule"),
+    reverse("pages:participant_list"),
+    reverse("pages:participants_csv"),
+    reverse("pages:participants_json"),
+    reverse("pages:participants_geojson"),
+    reverse("pages:participant_handles"),
+    reverse("pages:statistics"),
 ]
 
 
@@ -61,18 +62,18 @@ def test_only_approved_consenting_entries_are_listed(client, edition):
     participant(edition, handle="Rejected1", status=Registration.Status.REJECTED)
     participant(edition, handle="NoConsent1", consent_public=False)
     participant(EditionFactory(ordinal=5), handle="OtherEdition")
-    html = body(client, "/participants/", edition=6)
+    html = body(client, reverse("pages:participant_list"), edition=6)
     assert "@Approved1" in html
     for hidden in ("Pending1", "Rejected1", "NoConsent1", "OtherEdition"):
         assert hidden not in html
-    assert body(client, "/participants/handles.txt", edition=6) == "Approved1\n"
+    assert body(client, reverse("pages:participant_handles"), edition=6) == "Approved1\n"
 
 
 def test_headline_counts_and_grouping_by_country(client, edition):
     participant(edition, handle="PaloAltoPolice", country="US")
     participant(edition, handle="Officer1", country="US", officer=True)
     participant(edition, handle="WMPolice", country="GB", city="Birmingham")
-    html = body(client, "/participants/", edition=6)
+    html = body(client, reverse("pages:participant_list"), edition=6)
     assert "2 agency accounts and 1 officer account from 2 countries" in html
     assert html.index(">United Kingdom<") < html.index(">United States of America<")
     assert 'href="https://x.com/PaloAltoPolice"' in html
@@ -84,11 +85,11 @@ def test_filters_by_kind_country_and_search(client, edition):
     participant(
         edition, handle="WMPolice", country="GB", agency_name="West Midlands Police", city="Birmingham"
     )
-    assert "@Officer1" in body(client, "/participants/", edition=6, kind="officer")
-    assert "@PaloAltoPolice" not in body(client, "/participants/", edition=6, kind="officer")
-    html = body(client, "/participants/", edition=6, country="gb")
+    assert "@Officer1" in body(client, reverse("pages:participant_list"), edition=6, kind="officer")
+    assert "@PaloAltoPolice" not in body(client, reverse("pages:participant_list"), edition=6, kind="officer")
+    html = body(client, reverse("pages:participant_list"), edition=6, country="gb")
     assert "@WMPolice" in html and "@PaloAltoPolice" not in html
-    html = body(client, "/participants/", edition=6, q="midlands")
+    html = body(client, reverse("pages:participant_list"), edition=6, q="midlands")
     assert "@WMPolice" in html and "@Officer1" not in html
     assert "1 participant matches your filter." in html
 
@@ -105,7 +106,7 @@ def test_filters_by_kind_country_and_search(client, edition):
 )
 def test_garbage_filters_give_an_empty_result_not_an_error(client, edition, params):
     participant(edition, handle="PaloAltoPolice")
-    html = body(client, "/participants/", edition=6, **params)
+    html = body(client, reverse("pages:participant_list"), edition=6, **params)
     assert "@PaloAltoPolice" not in html
     assert "No participant to show for this filter." in html
 
@@ -113,13 +114,13 @@ def test_garbage_filters_give_an_empty_result_not_an_error(client, edition, para
 @pytest.mark.parametrize(
     ("url", "params"),
     [
-        ("/participants/", {"edition": "99"}),
-        ("/participants/", {"edition": "abc"}),
-        ("/participants/", {"edition": "6", "page": "2"}),
-        ("/participants/", {"edition": "6", "page": "abc"}),
-        ("/participants.csv", {"edition": "-1"}),
-        ("/participants.geojson", {"edition": "1e9"}),
-        ("/stats/", {"edition": "99999999999"}),
+        (reverse("pages:participant_list"), {"edition": "99"}),
+        (reverse("pages:participant_list"), {"edition": "abc"}),
+        (reverse("pages:participant_list"), {"edition": "6", "page": "2"}),
+        (reverse("pages:participant_list"), {"edition": "6", "page": "abc"}),
+        (reverse("pages:participants_csv"), {"edition": "-1"}),
+        (reverse("pages:participants_geojson"), {"edition": "1e9"}),
+        (reverse("pages:statistics"), {"edition": "99999999999"}),
     ],
 )
 def test_unknown_edition_or_page_is_a_404(client, edition, url, params):
@@ -131,8 +132,8 @@ def test_pagination_past_the_first_hundred(client, edition):
     RegistrationFactory.create_batch(
         130, edition=edition, status=Registration.Status.APPROVED, country="US", latitude=1.0, longitude=1.0
     )
-    first = body(client, "/participants/", edition=6)
-    second = body(client, "/participants/", edition=6, page=2)
+    first = body(client, reverse("pages:participant_list"), edition=6)
+    second = body(client, reverse("pages:participant_list"), edition=6, page=2)
     assert "Page 1 of 2" in first and "Page 2 of 2" in second
     assert first.count('rel="noopener noreferrer">@') == 100
     assert second.count('rel="noopener noreferrer">@') == 30
@@ -173,7 +174,7 @@ def test_officer_points_are_never_finer_than_city_level(client, edition):
         longitude=-122.14304321,
         geo_precision=Registration.GeoPrecision.ADDRESS,
     )
-    features = json.loads(body(client, "/participants.geojson", edition=6))["features"]
+    features = json.loads(body(client, reverse("pages:participants_geojson"), edition=6))["features"]
     points = {f["properties"]["handle"]: f["geometry"]["coordinates"] for f in features}
     assert points["Officer1"] == [-122.1, 37.4]
     assert points["PaloAltoPolice"] == [-122.14304321, 37.44191234]
@@ -184,7 +185,7 @@ def test_geojson_carries_the_popup_fields_and_the_local_window(client, edition):
     participant(
         edition, handle="NotLocated", latitude=None, longitude=None, geo_status="pending", time_zone=""
     )
-    data = json.loads(body(client, "/participants.geojson", edition=6))
+    data = json.loads(body(client, reverse("pages:participants_geojson"), edition=6))
     assert data["type"] == "FeatureCollection"
     assert [f["properties"]["handle"] for f in data["features"]] == ["PaloAltoPolice"]
     props = data["features"][0]["properties"]
@@ -197,7 +198,8 @@ def test_geojson_carries_the_popup_fields_and_the_local_window(client, edition):
         "country_code": "US",
         "local_goal": "",
         "local_hashtag": "",
-        "local_start": "08:00 America/Los_Angeles",
+        # The zone named by its place, in the language of the URL (/en/...).
+        "local_start": "08:00 Los Angeles",
         # 4 December 2026, 08:00 PST (UTC-8) is 16:00 UTC; 24 hours later.
         "starts_at": "2026-12-04T16:00:00Z",
         "ends_at": "2026-12-05T16:00:00Z",
@@ -207,7 +209,7 @@ def test_geojson_carries_the_popup_fields_and_the_local_window(client, edition):
 def test_csv_export_neutralises_formulas_and_keeps_public_fields(client, edition):
     participant(edition, handle="Formula1", agency_name='=HYPERLINK("http://evil","x")', city="+1-555")
     participant(edition, handle="Arabic1", agency_name="شرطة دبي", city="@home")
-    response = client.get("/participants.csv", {"edition": 6})
+    response = client.get(reverse("pages:participants_csv"), {"edition": 6})
     assert response["Content-Disposition"] == 'attachment; filename="poltwt-6-participants.csv"'
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     by_handle = {row["handle"]: row for row in rows}
@@ -233,7 +235,7 @@ def test_csv_export_neutralises_formulas_and_keeps_public_fields(client, edition
 
 def test_json_export(client, edition):
     participant(edition, handle="PaloAltoPolice")
-    data = json.loads(body(client, "/participants.json", edition=6))
+    data = json.loads(body(client, reverse("pages:participants_json"), edition=6))
     assert data["count"] == 1 and data["edition"] == 6
     assert data["participants"][0]["x_url"] == "https://x.com/PaloAltoPolice"
 
@@ -241,7 +243,7 @@ def test_json_export(client, edition):
 def test_user_text_is_escaped_on_the_list_and_stats(client, edition):
     payload = "<img src=x onerror=alert(1)>${alert(1)}`"
     participant(edition, handle="Evil1", agency_name=payload, city=payload, country="US")
-    for url in ("/participants/",):
+    for url in (reverse("pages:participant_list"),):
         html = body(client, url, edition=6)
         assert "<img src=x" not in html
         assert "&lt;img src=x onerror=alert(1)&gt;${alert(1)}`" in html
@@ -251,7 +253,7 @@ def test_statistics_show_counts_as_charts_and_tables(client, edition):
     participant(edition, handle="A1", country="US", agency_level="local", participation_model="all_calls")
     participant(edition, handle="A2", country="US", agency_level="national", participation_model="one_topic")
     participant(edition, handle="O1", country="GB", officer=True)
-    html = body(client, "/stats/", edition=6)
+    html = body(client, reverse("pages:statistics"), edition=6)
     assert html.count("<svg") == 5
     assert re.search(
         r"<td class=\"user-text\">United States of America</td><td class=\"text-end\">2</td>", html
@@ -285,13 +287,16 @@ def test_query_count_does_not_grow_with_participants(
 def test_changes_invalidate_the_cache_and_the_etag(client, edition, django_capture_on_commit_callbacks):
     participant(edition, handle="First1")
     pending = RegistrationFactory(edition=edition, handle="Second2")
-    first = client.get("/participants/", {"edition": 6})
+    first = client.get(reverse("pages:participant_list"), {"edition": 6})
     etag = first["ETag"]
     assert first["Last-Modified"]
-    assert client.get("/participants/", {"edition": 6}, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert (
+        client.get(reverse("pages:participant_list"), {"edition": 6}, HTTP_IF_NONE_MATCH=etag).status_code
+        == 304
+    )
     with django_capture_on_commit_callbacks(execute=True):
         registration_approve(registration=pending, actor=UserFactory())
-    after = client.get("/participants/", {"edition": 6}, HTTP_IF_NONE_MATCH=etag)
+    after = client.get(reverse("pages:participant_list"), {"edition": 6}, HTTP_IF_NONE_MATCH=etag)
     assert after.status_code == 200
     assert "@Second2" in after.content.decode()
     assert after["ETag"] != etag
@@ -301,8 +306,10 @@ def test_geojson_is_sent_gzipped_to_clients_that_accept_it(client, edition):
     import gzip
 
     participant(edition, handle="PaloAltoPolice")
-    plain = client.get("/participants.geojson", {"edition": 6})
-    packed = client.get("/participants.geojson", {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    plain = client.get(reverse("pages:participants_geojson"), {"edition": 6})
+    packed = client.get(
+        reverse("pages:participants_geojson"), {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip, deflate, br"
+    )
     assert "Content-Encoding" not in plain
     assert packed["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]

@@ -70,24 +70,24 @@ def test_schedule_page_during_the_event_says_who_is_on_air(client):
     edition = EditionFactory(ordinal=6, date=date)
     located(edition, "Etc/UTC")
     located(edition, "Etc/UTC")
-    html = client.get("/schedule/", {"edition": 6}).content.decode()
+    html = client.get(reverse("pages:schedule"), {"edition": 6}).content.decode()
     assert "On air now:</strong> 2 participants in 1 time zone" in html
     assert 'class="schedule-window live"' in html
     assert "Etc: 1 time zone, 2 participants" in html
     assert 'class="timeline-now"' in html
-    assert "/map/?edition=6&amp;on_air=1" in html
+    assert reverse("pages:map") + "?edition=6&amp;on_air=1" in html
 
 
 def test_schedule_page_for_a_tbd_edition(client):
     Edition.objects.create(ordinal=5, title="5th", date=None, status=Edition.Status.DATE_TBD)
-    html = client.get("/schedule/", {"edition": 5}).content.decode()
+    html = client.get(reverse("pages:schedule"), {"edition": 5}).content.decode()
     assert "The date is to be announced." in html
 
 
 def test_schedule_page_shows_utc_and_local_time_hooks(client):
     edition = EditionFactory(ordinal=6, date=dt.date(2027, 3, 19))
     located(edition, "Asia/Kolkata")
-    html = client.get("/schedule/", {"edition": 6}).content.decode()
+    html = client.get(reverse("pages:schedule"), {"edition": 6}).content.decode()
     # 08:00 IST is 02:30 UTC.
     assert '<time datetime="2027-03-19T02:30:00+00:00" data-local>Fri 19 Mar, 02:30 UTC</time>' in html
     assert "UTC+05:30" in html
@@ -100,7 +100,7 @@ def test_home_shows_the_first_and_last_hour_worldwide(client):
     )
     located(edition, "Pacific/Auckland")
     located(edition, "America/Los_Angeles")
-    html = client.get("/").content.decode()
+    html = client.get(reverse("pages:home")).content.decode()
     # 08:00 NZDT (UTC+13) on 19 March is 18 March 19:00 UTC; 08:00 PDT (UTC-7) ends 20 March 15:00 UTC.
     assert "Thu 18 Mar 2027, 19:00 UTC" in html
     assert "Sat 20 Mar 2027, 15:00 UTC" in html

@@ -7,9 +7,10 @@ import re
 from html.parser import HTMLParser
 
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
 
-REGISTER_AGENCY = "/register/agency/"
-REGISTER_OFFICER = "/register/officer/"
+REGISTER_AGENCY = reverse("registrations:register", args=["agency"])
+REGISTER_OFFICER = reverse("registrations:register", args=["officer"])
 
 
 def agency_post(**overrides: str) -> dict[str, str]:
@@ -111,8 +112,9 @@ def all_field_errors(page: str) -> dict[str, list[str]]:
 
 
 def link_paths(message: EmailMultiAlternatives, kind: str) -> list[str]:
-    """The /confirm/<token>/ or /manage/<token>/ paths in the text body of an email (site http://testserver)."""
-    return re.findall(rf"http://testserver(/{kind}/[^/\s\"'<>]+/)", message.body)
+    """The /<lang>/confirm/<token>/ or /<lang>/manage/<token>/ paths in the text body of an email (site
+    http://testserver)."""
+    return re.findall(rf"http://testserver(/[a-z]{{2}}/{kind}/[^/\s\"'<>]+/)", message.body)
 
 
 def html_body(message: EmailMultiAlternatives) -> str:

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from poltwt.ratelimit import client_ip
 from registrations import tokens
@@ -39,11 +40,11 @@ def test_filled_honeypot_looks_like_success_and_stores_nothing(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(REGISTER_AGENCY, data)
     assert response.status_code == 302
-    assert response["Location"] == "/registered/"
+    assert response["Location"] == reverse("registrations:register_done")
     assert not Registration.objects.exists()
     assert callbacks == []
     assert mail.outbox == []
-    assert "Check your email" in client.get("/registered/").content.decode()
+    assert "Check your email" in client.get(reverse("registrations:register_done")).content.decode()
 
 
 # --- rate limits ------------------------------------------------------------------------------------------
@@ -80,11 +81,13 @@ def test_rate_limited_honeypot_is_still_refused(client, edition, settings):
 def test_private_links_are_rate_limited(client, edition, settings):
     settings.RATE_LIMIT_LINKS = TWO
     registration = RegistrationFactory(edition=edition, email_confirmed_at=None)
-    confirm = f"/confirm/{tokens.make_token(registration, 'confirm')}/"
-    manage = f"/manage/{tokens.make_token(registration, 'manage')}/"
+    confirm = reverse("registrations:confirm", args=[tokens.make_token(registration, "confirm")])
+    manage = reverse("registrations:manage", args=[tokens.make_token(registration, "manage")])
     assert client.get(confirm).status_code == 200
-    assert client.get("/manage/guessing/").status_code == 404  # bad guesses count too
-    for path in (confirm, manage, manage + "withdraw/", "/manage/guessing/"):
+    assert (
+        client.get(reverse("registrations:manage", args=["guessing"])).status_code == 404
+    )  # bad guesses count too
+    for path in (confirm, manage, manage + "withdraw/", reverse("registrations:manage", args=["guessing"])):
         response = client.post(path)
         assert response.status_code == 429, path
         assert "Too many requests" in response.content.decode()
@@ -98,9 +101,9 @@ def test_lost_link_is_rate_limited(client, edition, settings, django_capture_on_
     settings.RATE_LIMIT_SIGNUP = TWO
     RegistrationFactory(edition=edition, email="pio@police.example")
     for _ in range(2):
-        client.post("/lost-link/", {"email": "nobody@example.org"})
+        client.post(reverse("registrations:lost_link"), {"email": "nobody@example.org"})
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/lost-link/", {"email": "pio@police.example"})
+        response = client.post(reverse("registrations:lost_link"), {"email": "pio@police.example"})
     assert response.status_code == 429
     assert mail.outbox == []
 
@@ -148,15 +151,15 @@ def test_client_ip(settings, behind_proxy, forwarded, expected):
 
 def test_csrf_is_enforced_on_every_form(edition):
     registration = RegistrationFactory(edition=edition, email_confirmed_at=None)
-    confirm = f"/confirm/{tokens.make_token(registration, 'confirm')}/"
-    manage = f"/manage/{tokens.make_token(registration, 'manage')}/"
+    confirm = reverse("registrations:confirm", args=[tokens.make_token(registration, "confirm")])
+    manage = reverse("registrations:manage", args=[tokens.make_token(registration, "manage")])
     client = Client(enforce_csrf_checks=True)
     for path, data in (
         (REGISTER_AGENCY, agency_post()),
         (confirm, {}),
         (manage, {"handle": "Changed"}),
         (manage + "withdraw/", {}),
-        ("/lost-link/", {"email": registration.email}),
+        (reverse("registrations:lost_link"), {"email": registration.email}),
     ):
         assert client.post(path, data).status_code == 403, path
     registration.refresh_from_db()

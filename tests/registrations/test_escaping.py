@@ -6,6 +6,7 @@ import html
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from registrations import tokens
 from registrations.models import Registration
@@ -53,7 +54,7 @@ def test_markup_is_stored_as_typed(registration):
 
 
 def test_done_page_escapes_the_email(client, registration):
-    page = client.get("/registered/").content.decode()
+    page = client.get(reverse("registrations:register_done")).content.decode()
     assert_no_raw_markup(page)
     assert html.escape(EMAIL) in page
 
@@ -68,7 +69,9 @@ def test_confirmation_page_shows_text_not_markup(client, registration):
 
 
 def test_manage_page_shows_text_not_markup_and_gives_it_back_intact(client, registration):
-    page = client.get(f"/manage/{tokens.make_token(registration, 'manage')}/").content.decode()
+    page = client.get(
+        reverse("registrations:manage", args=[tokens.make_token(registration, "manage")])
+    ).content.decode()
     assert_no_raw_markup(page)
     values = form_values(page)
     for name, value in PAYLOADS.items():
@@ -85,7 +88,7 @@ def test_confirmation_email_html_is_escaped(registration):
 
 
 def test_lost_link_page_escapes_the_address(client, registration):
-    page = client.post("/lost-link/", {"email": EMAIL}).content.decode()
+    page = client.post(reverse("registrations:lost_link"), {"email": EMAIL}).content.decode()
     assert_no_raw_markup(page)
     assert html.escape(EMAIL) in page
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from registrations import tokens
 from registrations.models import Registration, RegistrationLogEntry
@@ -22,11 +23,11 @@ pytestmark = pytest.mark.django_db
 
 
 def manage_path(registration: Registration) -> str:
-    return f"/manage/{tokens.make_token(registration, 'manage')}/"
+    return reverse("registrations:manage", args=[tokens.make_token(registration, "manage")])
 
 
 def confirm_path(registration: Registration) -> str:
-    return f"/confirm/{tokens.make_token(registration, 'confirm')}/"
+    return reverse("registrations:confirm", args=[tokens.make_token(registration, "confirm")])
 
 
 def manage_post(registration: Registration, **overrides: str) -> dict[str, str]:
@@ -58,7 +59,7 @@ def assert_link_problem(response, *, status: int, expired: bool) -> None:
     page = response.content.decode()
     assert ("This link has expired" in page) is expired
     assert ("This link is not valid" in page) is not expired
-    assert 'href="/lost-link/">Send me a new link</a>' in page
+    assert f'href="{reverse("registrations:lost_link")}">Send me a new link</a>' in page
 
 
 def tamper(token: str) -> str:
@@ -134,7 +135,7 @@ def test_expired_link_says_so_and_offers_a_new_one(client, unconfirmed, monkeypa
 @pytest.mark.parametrize("purpose", ["confirm", "manage"])
 def test_tampered_link_is_404_with_a_way_out(client, unconfirmed, purpose):
     token = tokens.make_token(unconfirmed, purpose)
-    path = f"/{purpose}/{tamper(token)}/"
+    path = reverse(f"registrations:{purpose}", args=[tamper(token)])
     assert_link_problem(client.get(path), status=404, expired=False)
     assert_link_problem(client.post(path), status=404, expired=False)
     unconfirmed.refresh_from_db()
@@ -143,14 +144,16 @@ def test_tampered_link_is_404_with_a_way_out(client, unconfirmed, purpose):
 
 @pytest.mark.parametrize("token", ["nonsense", "a" * 500, "eyJyIjoxfQ:1abc:def"])
 def test_garbage_token_is_404(client, edition, token):
-    assert_link_problem(client.get(f"/manage/{token}/"), status=404, expired=False)
+    assert_link_problem(client.get(reverse("registrations:manage", args=[token])), status=404, expired=False)
 
 
 def test_a_confirmation_token_does_not_open_the_manage_page(client, unconfirmed):
     token = tokens.make_token(unconfirmed, "confirm")
-    assert_link_problem(client.get(f"/manage/{token}/"), status=404, expired=False)
+    assert_link_problem(client.get(reverse("registrations:manage", args=[token])), status=404, expired=False)
     manage = tokens.make_token(unconfirmed, "manage")
-    assert_link_problem(client.post(f"/confirm/{manage}/"), status=404, expired=False)
+    assert_link_problem(
+        client.post(reverse("registrations:confirm", args=[manage])), status=404, expired=False
+    )
     unconfirmed.refresh_from_db()
     assert not unconfirmed.is_confirmed
 
@@ -341,11 +344,11 @@ def test_withdraw_asks_first_then_erases_personal_data(client, edition):
 def test_withdrawn_registration_sends_no_more_email(client, edition, django_capture_on_commit_callbacks):
     registration = RegistrationFactory(edition=edition, email="pio@cityofpaloalto.org")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/lost-link/", {"email": "pio@cityofpaloalto.org"})
+        client.post(reverse("registrations:lost_link"), {"email": "pio@cityofpaloalto.org"})
     assert len(mail.outbox) == 1  # before withdrawal the address gets its links
     client.post(manage_path(registration) + "withdraw/")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/lost-link/", {"email": "pio@cityofpaloalto.org"})
+        response = client.post(reverse("registrations:lost_link"), {"email": "pio@cityofpaloalto.org"})
     assert response.status_code == 200
     assert len(mail.outbox) == 1
 
@@ -356,9 +359,11 @@ def test_withdrawn_registration_sends_no_more_email(client, edition, django_capt
 def test_lost_link_sends_the_private_links_again(client, edition, django_capture_on_commit_callbacks):
     registration = RegistrationFactory(edition=edition, handle="PaloAltoPolice", email_confirmed_at=None)
     RegistrationFactory(edition=edition, handle="Other", email="other@cityofpaloalto.org")
-    assert client.get("/lost-link/").status_code == 200
+    assert client.get(reverse("registrations:lost_link")).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/lost-link/", {"email": "  PALOALTOPOLICE@cityofpaloalto.org "})
+        response = client.post(
+            reverse("registrations:lost_link"), {"email": "  PALOALTOPOLICE@cityofpaloalto.org "}
+        )
     assert response.status_code == 200
     assert "its private links are on their way" in response.content.decode()
     [message] = mail.outbox
@@ -373,14 +378,14 @@ def test_lost_link_sends_the_private_links_again(client, edition, django_capture
 
 def test_lost_link_for_an_unknown_address_looks_the_same(client, edition, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/lost-link/", {"email": "nobody@example.org"})
+        response = client.post(reverse("registrations:lost_link"), {"email": "nobody@example.org"})
     assert response.status_code == 200
     assert "its private links are on their way" in response.content.decode()
     assert mail.outbox == []
 
 
 def test_lost_link_with_a_malformed_address_shows_the_error(client, edition):
-    response = client.post("/lost-link/", {"email": "not-an-address"})
+    response = client.post(reverse("registrations:lost_link"), {"email": "not-an-address"})
     assert response.status_code == 200
     assert field_errors(response.content.decode(), "email") == ["Enter a valid email address."]
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Edition
@@ -64,7 +65,7 @@ def test_message_reaches_each_recipient_once_with_their_own_link(
     assert "Please see <this>." in message.body  # plain text stays plain
     html = message.alternatives[0][0]
     assert "Please see &lt;this&gt;." in html and "&lt;b&gt;Bold&lt;/b&gt; PD" in html
-    links = re.findall(r"http://testserver/manage/[^\s\"<]+", message.body)
+    links = re.findall(r"http://testserver/en/manage/[^\s\"<]+", message.body)
     assert links and client_can_open(links[0])
 
 
@@ -221,7 +222,7 @@ def test_rescheduling_tells_every_confirmed_registrant_once(
         client.post(response["Location"], {"send": "1", "expected": "1"})
     assert [m.to for m in mail.outbox] == [[confirmed.email]]
     message = mail.outbox[0]
-    assert message.subject == f"New date: {edition.title} on {new_date:%-d %B %Y}"
+    assert message.subject == f"New date: {edition.title} on {new_date:%A %-d %B %Y}"
     assert f"Before: {old_date:%A %-d %B %Y} from 8:00 a.m. local time" in message.body
     assert f"Now:    {new_date:%A %-d %B %Y} from 8:00 a.m. local time, for 24 hours" in message.body
     mailing.refresh_from_db()
@@ -248,7 +249,11 @@ def test_postponing_to_tbd_says_date_to_be_announced_and_shows_a_banner(
     assert mail.outbox[0].subject == f"Postponed: {edition.title}, new date to be announced"
     assert "Now:    date to be announced" in mail.outbox[0].body
     client.logout()
-    for url in ("/", "/register/agency/", "/map/"):
+    for url in (
+        reverse("pages:home"),
+        reverse("registrations:register", args=["agency"]),
+        reverse("pages:map"),
+    ):
         assert "<strong>Postponed:</strong>" in client.get(url).content.decode(), url
 
 
@@ -293,7 +298,7 @@ def past_and_open():
 def invite(past, target, organizer, capture) -> str:
     with capture(execute=True):
         invitations_send(source=past, target=target, actor=organizer)
-    urls = re.findall(r"http://testserver(/return/[^\s\"<]+)", mail.outbox[-1].body)
+    urls = re.findall(r"http://testserver(/en/return/[^\s\"<]+)", mail.outbox[-1].body)
     assert urls
     return urls[0]
 

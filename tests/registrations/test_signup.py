@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from registrations.models import Registration, RegistrationLogEntry
@@ -93,8 +94,8 @@ def test_edition_whose_sign_up_ended_is_closed(client):
 
 @pytest.mark.parametrize("kind", ["robot", "AGENCY", "agencies"])
 def test_unknown_kind_is_404(client, edition, kind):
-    assert client.get(f"/register/{kind}/").status_code == 404
-    assert client.post(f"/register/{kind}/", agency_post()).status_code == 404
+    assert client.get(reverse("registrations:register", args=[kind])).status_code == 404
+    assert client.post(reverse("registrations:register", args=[kind]), agency_post()).status_code == 404
 
 
 # --- a good sign-up ---------------------------------------------------------------------------------------
@@ -104,7 +105,7 @@ def test_agency_sign_up_stores_the_registration(client, edition, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(REGISTER_AGENCY, agency_post(hours_from="08:00", hours_to="20:30"))
     assert response.status_code == 302
-    assert response["Location"] == "/registered/"
+    assert response["Location"] == reverse("registrations:register_done")
     registration = Registration.objects.get()
     assert registration.edition == edition
     assert registration.kind == Registration.Kind.AGENCY
@@ -120,7 +121,7 @@ def test_agency_sign_up_stores_the_registration(client, edition, django_capture_
     assert registration.officer_name == ""
     # Geocoding (after commit) may add its own event after this one.
     assert registration.log_entries.first().action == RegistrationLogEntry.Action.CREATED
-    done = client.get("/registered/").content.decode()
+    done = client.get(reverse("registrations:register_done")).content.decode()
     assert "comms@cityofpaloalto.org" in done
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["comms@cityofpaloalto.org"]
