@@ -1,0 +1,132 @@
+"""Public pages and exports in Django's cache, and the HTTP headers that let any cache in front keep them.
+
+A public view says so with ``@public_cache``: its response is the same for every visitor of its URL (no
+nonce, no CSRF token, no session, no flash messages; the language is in the URL). The decorator adds
+``Cache-Control: public, max-age=PUBLIC_PAGE_CACHE_RECHECK, s-maxage=PUBLIC_PAGE_CACHE_SECONDS`` and an
+ETag (the content's hash unless the view set one), and answers a matching If-None-Match with 304.
+
+``PublicPageCacheMiddleware`` sits right after the security and static-files middleware and keeps such
+responses in the default cache (CACHE_URL) under the site's public data version and the full URL (scheme,
+host, path with language prefix, query string). A hit is answered there, before sessions, CSRF, auth,
+messages and CSP are even set up, so a cached page costs about what a bare Django view does. Cookies do not
+matter: the page is the same for everyone (a language cookie, a session, anything).
+
+Freshness: any change to public data moves the version in the database (pages/versioning.py), so a new
+key is used by every worker within PUBLIC_PAGE_CACHE_RECHECK seconds; what is old is never found again and
+expires. Pages that show the time (the home page's "registration open", the schedule's "on air now", the
+countdown's starting text before its script runs) are up to PUBLIC_PAGE_CACHE_SECONDS old, the entries'
+lifetime; HTTP caches in front may keep them as long (s-maxage).
+
+Only what is safe to share is stored: a 200 to a GET, marked public and not private/no-store, setting no
+cookie and without a Vary header (a response that varies with request headers, such as the GeoJSON with
+and without gzip, is not the same for every visitor of its URL).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import parse_http_date_safe
+
+from pages import versioning
+
+View = Callable[..., HttpResponse]
+_UNSHAREABLE = frozenset({"private", "no-store", "no-cache"})
+
+
+def public_cache(view: View) -> View:
+    """Mark a view's responses as the same for every visitor: cacheable by us and by any HTTP cache."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Flash messages wait for the next private page: showing them here would put one visitor's
+        # message into a page that is the same for everyone (and reading them touches the session).
+        messages = request.__dict__.pop("_messages", None)
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            if messages is not None:
+                request._messages = messages
+        if response.status_code not in (200, 304):
+            return response
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=math.ceil(settings.PUBLIC_PAGE_CACHE_RECHECK),
+            s_maxage=math.ceil(settings.PUBLIC_PAGE_CACHE_SECONDS),
+        )
+        if response.status_code == 200 and not response.streaming and not response.has_header("ETag"):
+            set_response_etag(response)
+        return _conditional(request, response)
+
+    return wrapped
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        try:
+            key = cache_key(request)
+        except DisallowedHost:
+            return self.get_response(request)  # Django answers it with its 400
+        stored = cache.get(key)
+        if stored is not None:
+            return _from_cache(request, *stored)
+        response = self.get_response(request)
+        if request.method == "GET" and shareable(response):
+            headers = tuple(response.items())
+            cache.set(key, (response.content, headers, time.time()), settings.PUBLIC_PAGE_CACHE_SECONDS)
+        return response
+
+
+def cache_key(request: HttpRequest) -> str:
+    """The key of a URL's page under the current public data version (raises DisallowedHost)."""
+    url = request.build_absolute_uri()
+    digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+    return f"poltwt:page:{versioning.site().token}:{digest}"
+
+
+def shareable(response: HttpResponse) -> bool:
+    directives = {
+        part.split("=", 1)[0].strip().lower() for part in response.get("Cache-Control", "").split(",")
+    }
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Vary")
+        and "public" in directives
+        and not directives & _UNSHAREABLE
+    )
+
+
+def _from_cache(
+    request: HttpRequest, content: bytes, headers: tuple[tuple[str, str], ...], stored_at: float
+) -> HttpResponse:
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    response["Age"] = str(max(0, int(time.time() - stored_at)))
+    return _conditional(request, response)
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    # As Django's ConditionalGetMiddleware does, from the response's own validators.
+    etag = response.get("ETag")
+    last_modified = parse_http_date_safe(response.get("Last-Modified"))
+    if etag or last_modified:
+        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    return response
