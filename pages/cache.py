@@ -11,6 +11,12 @@ host, path with language prefix, query string). A hit is answered there, before 
 messages and CSP are even set up, so a cached page costs about what a bare Django view does. Cookies do not
 matter: the page is the same for everyone (a language cookie, a session, anything).
 
+Each process also keeps the pages it served last in memory, under the same keys (as the data helpers keep
+their values, pages/selectors/participants.py): a hit then costs no trip to the shared cache, which would
+cost more than the rest of the request (a Redis round trip, or a file read and decompression). Because the
+key carries the data version, a copy in memory is exactly as fresh as the shared entry, and it is dropped
+after the same lifetime. The shared cache is what other workers (and this one, after a restart) find.
+
 Freshness: any change to public data moves the version in the database (pages/versioning.py), so a new
 key is used by every worker within PUBLIC_PAGE_CACHE_RECHECK seconds; what is old is never found again and
 expires. Pages that show the time (the home page's "registration open", the schedule's "on air now", the
@@ -27,7 +33,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from django.conf import settings
@@ -40,7 +48,12 @@ from django.utils.http import parse_http_date_safe
 from pages import versioning
 
 View = Callable[..., HttpResponse]
+Entry = tuple[bytes, tuple[tuple[str, str], ...], float]  # content, headers, when it was stored (time.time())
 _UNSHAREABLE = frozenset({"private", "no-store", "no-cache"})
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+_LOCAL: OrderedDict[str, Entry] = OrderedDict()
+_LOCAL_SIZE = 256  # the pages in use at once (a few editions, languages and list filters); ~40 KiB each
+_LOCAL_LOCK = threading.Lock()
 
 
 def public_cache(view: View) -> View:
@@ -82,19 +95,20 @@ class PublicPageCacheMiddleware:
             key = cache_key(request)
         except DisallowedHost:
             return self.get_response(request)  # Django answers it with its 400
-        stored = cache.get(key)
-        if stored is not None:
-            return _from_cache(request, *stored)
+        entry = _stored(key)
+        if entry is not None:
+            return _from_cache(request, entry)
         response = self.get_response(request)
         if request.method == "GET" and shareable(response):
-            headers = tuple(response.items())
-            cache.set(key, (response.content, headers, time.time()), settings.PUBLIC_PAGE_CACHE_SECONDS)
+            entry = (response.content, tuple(response.items()), time.time())
+            cache.set(key, entry, settings.PUBLIC_PAGE_CACHE_SECONDS)
+            _keep(key, entry)
         return response
 
 
 def cache_key(request: HttpRequest) -> str:
     """The key of a URL's page under the current public data version (raises DisallowedHost)."""
-    url = request.build_absolute_uri()
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
     return f"poltwt:page:{versioning.site().token}:{digest}"
 
@@ -113,14 +127,35 @@ def shareable(response: HttpResponse) -> bool:
     )
 
 
-def _from_cache(
-    request: HttpRequest, content: bytes, headers: tuple[tuple[str, str], ...], stored_at: float
-) -> HttpResponse:
-    response = HttpResponse(content)
-    for name, value in headers:
-        response[name] = value
+def _stored(key: str) -> Entry | None:
+    with _LOCAL_LOCK:
+        entry = _LOCAL.get(key)
+        if entry is not None:
+            if time.time() - entry[2] < settings.PUBLIC_PAGE_CACHE_SECONDS:
+                _LOCAL.move_to_end(key)
+                return entry
+            del _LOCAL[key]
+    entry = cache.get(key)
+    if entry is not None:
+        _keep(key, entry)
+    return entry
+
+
+def _keep(key: str, entry: Entry) -> None:
+    with _LOCAL_LOCK:
+        _LOCAL[key] = entry
+        _LOCAL.move_to_end(key)
+        while len(_LOCAL) > _LOCAL_SIZE:
+            _LOCAL.popitem(last=False)
+
+
+def _from_cache(request: HttpRequest, entry: Entry) -> HttpResponse:
+    content, headers, stored_at = entry
+    response = HttpResponse(content, headers=dict(headers))
     response["Age"] = str(max(0, int(time.time() - stored_at)))
-    return _conditional(request, response)
+    if any(name in request.META for name in _CONDITIONAL):
+        return _conditional(request, response)
+    return response
 
 
 def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
