@@ -53,7 +53,7 @@ class Server:
     access_log: Path
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
-        request = urllib.request.Request(self.base + path, headers=headers or {})
+        request = urllib.request.Request(self.base + path, headers=headers or {})  # noqa: S310 - http://127.0.0.1
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our loopback server
                 return Answer(response.status, dict(response.headers.items()), response.read())
@@ -165,7 +165,9 @@ def handles(answer: Answer) -> set[str]:
 @pytest.mark.django_db(transaction=True)
 def test_every_worker_shows_a_withdrawal_and_an_approval_within_the_recheck_period(server):
     edition = EditionFactory(ordinal=6)
-    alpha = RegistrationFactory(edition=edition, handle="Alpha1", status="approved", latitude=1.0, longitude=2.0)
+    alpha = RegistrationFactory(
+        edition=edition, handle="Alpha1", status="approved", latitude=1.0, longitude=2.0
+    )
     bravo = RegistrationFactory(edition=edition, handle="Bravo2")
     urls = {
         "json": reverse("pages:participants_json") + "?edition=6",
