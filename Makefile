@@ -53,4 +53,4 @@ deploy-check: $(STAMP)
 	env $(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput >/dev/null
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles var .pytest_cache

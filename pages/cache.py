@@ -40,7 +40,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
@@ -91,10 +90,7 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        try:
-            key = cache_key(request)
-        except DisallowedHost:
-            return self.get_response(request)  # Django answers it with its 400
+        key = cache_key(request)
         entry = _stored(key)
         if entry is not None:
             return _from_cache(request, entry)
@@ -107,8 +103,13 @@ class PublicPageCacheMiddleware:
 
 
 def cache_key(request: HttpRequest) -> str:
-    """The key of a URL's page under the current public data version (raises DisallowedHost)."""
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    """The key of a URL's page under the current public data version.
+
+    The host is taken as the request gives it, before Django checks it against ALLOWED_HOSTS (which costs
+    more than the rest of a hit): a page is only stored by a request that passed that check, so a key made
+    of a host Django would refuse never finds anything, and the request goes on to its 400.
+    """
+    url = f"{request.scheme}://{request._get_raw_host()}{request.get_full_path()}"
     digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
     return f"poltwt:page:{versioning.site().token}:{digest}"
 
@@ -131,7 +132,7 @@ def _stored(key: str) -> Entry | None:
     with _LOCAL_LOCK:
         entry = _LOCAL.get(key)
         if entry is not None:
-            if time.time() - entry[2] < settings.PUBLIC_PAGE_CACHE_SECONDS:
+            if time.time() - entry[2] < settings.PUBLIC_PAGE_CACHE_SECONDS:  # as the shared entry expires
                 _LOCAL.move_to_end(key)
                 return entry
             del _LOCAL[key]
