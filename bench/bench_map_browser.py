@@ -5,8 +5,9 @@
 Server: gunicorn (2 sync workers) on 127.0.0.1, production settings except plain HTTP and plain static
 storage (collectstatic into the temporary directory, served by WhiteNoise), MAP_TILES_URL="" so that
 nothing waits on the network (only the packaged basemap is drawn), Redis as the shared cache (per-run key
-prefix, keys deleted afterwards; the embedded file cache when Redis is not running). A throwaway SQLite file seeded with `manage.py loaddemo`, deleted at the
-end. The page's Content-Security-Policy stays on (the bench waits with a function, not a string to eval).
+prefix, keys deleted afterwards; the embedded file cache when Redis is not running). A throwaway SQLite
+file seeded with `manage.py loaddemo`, deleted at the end. The page's Content-Security-Policy stays on
+(the bench waits with a function, not a string to eval).
 
 Browser: Debian's /usr/bin/chromium through Playwright, headless, a fresh context (empty HTTP cache, no
 cookies) for every load. One load first warms the server's caches and is not counted. Times are from
