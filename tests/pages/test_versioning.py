@@ -157,7 +157,7 @@ def test_the_other_editions_keep_their_version(edition, other_edition, listed):
         ("title", "A new title", True),
         ("theme", "Time to Unify", True),
         ("start_time", "09:00", True),
-        ("result_tweets", 48_000, True),
+        ("hashtag", "#poltwt2", True),
         ("retention_days", 30, False),
         ("auto_approve_returning", True, False),
     ],
