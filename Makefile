@@ -71,4 +71,4 @@ messages-check: $(STAMP)
 
 clean:
 	rm -f $(MO_FILES)
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles var .pytest_cache

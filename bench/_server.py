@@ -1,9 +1,10 @@
 """Shared by the benches that need a real server (a helper, not a benchmark): a throwaway SQLite database
 seeded with `manage.py loaddemo`, and gunicorn on loopback, stopped whatever happens.
 
-The server runs as production does (DEBUG off, the whole middleware stack, the cache shared by the
-workers in Redis) except for plain HTTP and plain static storage. Redis keys carry a per-run prefix and are
-deleted when the server stops; the Redis database (15) is never flushed.
+The server runs as production does (DEBUG off, the whole middleware stack, a cache shared by the workers:
+Redis, or the embedded default, files in the run's directory) except for plain HTTP and plain static
+storage. Redis keys carry a per-run prefix and are deleted when the server stops; the Redis database (15)
+is never flushed.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def redis_available() -> bool:
 
 
 def production_env(workdir: str, *, cache: str = "redis", **extra: str) -> dict[str, str]:
-    """Environment for manage.py and gunicorn. cache: "redis" (shared by the workers) or "locmem"."""
+    """Environment for manage.py and gunicorn. cache: "redis", "default" (the embedded file cache, no
+    CACHE_URL; its files in workdir) or "locmem" (one per worker)."""
     env = dict(os.environ)
     env.update(
         {
@@ -59,12 +61,16 @@ def production_env(workdir: str, *, cache: str = "redis", **extra: str) -> dict[
             "LOG_LEVEL": "WARNING",
         }
     )
+    env.pop("BENCH_CACHE_KEY_PREFIX", None)
+    env.pop("PUBLIC_PAGE_CACHE_RECHECK", None)
     if cache == "redis":
         env["CACHE_URL"] = REDIS_URL
         env["BENCH_CACHE_KEY_PREFIX"] = f"poltwt-bench-{uuid.uuid4().hex[:12]}"
+    elif cache == "default":
+        env.pop("CACHE_URL", None)
+        env["CACHE_DIR"] = f"{workdir}/cache"
     else:
         env["CACHE_URL"] = "locmemcache://"
-        env.pop("BENCH_CACHE_KEY_PREFIX", None)
     env.update(extra)
     return env
 
@@ -86,6 +92,24 @@ def seed(env: dict[str, str], participants: int, *, collectstatic: bool = False)
     manage(env, "loaddemo", "--participants", str(participants))
     if collectstatic:
         manage(env, "collectstatic", "--noinput", "-v0")
+
+
+def paths(env: dict[str, str], *names: str) -> list[str]:
+    """The paths of these URL names (reverse(), so that a language prefix is included when there is one)."""
+    code = (
+        "import django, sys; django.setup(); from django.urls import reverse; "
+        "print('\\n'.join(reverse(name) for name in sys.argv[1:]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *names],
+        cwd=ROOT,
+        env={**env, "CACHE_URL": "locmemcache://"},
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.stdout.split()
 
 
 def free_port() -> int:

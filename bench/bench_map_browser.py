@@ -5,8 +5,9 @@
 Server: gunicorn (2 sync workers) on 127.0.0.1, production settings except plain HTTP and plain static
 storage (collectstatic into the temporary directory, served by WhiteNoise), MAP_TILES_URL="" so that
 nothing waits on the network (only the packaged basemap is drawn), Redis as the shared cache (per-run key
-prefix, keys deleted afterwards). A throwaway SQLite file seeded with `manage.py loaddemo`, deleted at the
-end. The page's Content-Security-Policy stays on (the bench waits with a function, not a string to eval).
+prefix, keys deleted afterwards; the embedded file cache when Redis is not running). A throwaway SQLite
+file seeded with `manage.py loaddemo`, deleted at the end. The page's Content-Security-Policy stays on
+(the bench waits with a function, not a string to eval).
 
 Browser: Debian's /usr/bin/chromium through Playwright, headless, a fresh context (empty HTTP cache, no
 cookies) for every load. One load first warms the server's caches and is not counted. Times are from
@@ -103,14 +104,14 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    cache = "redis" if _server.redis_available() else "locmem"
+    cache = "redis" if _server.redis_available() else "default"
     with tempfile.TemporaryDirectory(prefix="poltwt-bench-") as workdir:
         env = _server.production_env(workdir, cache=cache, MAP_TILES_URL="")
         _server.seed(env, args.participants, collectstatic=True)
         with _server.gunicorn(env, workdir, workers=2) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
-                url = base + "/map/"
+                url = base + _server.paths(env, "pages:map")[0]
                 load_before = os.getloadavg()[0]
                 warm_up, outside, errors = load_map(browser, url)
                 runs = []

@@ -1,25 +1,28 @@
 """Requests per second of the cached public pages under gunicorn, beside a bare Django view served by the
-same gunicorn in the same run, with 10,000 approved, located participants.
+same gunicorn in the same run, with 10,000 approved, located participants: once with the embedded default
+cache and once with Redis.
 
-    .venv/bin/python bench/bench_throughput.py [--cache redis|locmem] [--seconds 10] [--connections 32]
+    .venv/bin/python bench/bench_throughput.py [--cache both|default|redis] [--seconds 10] [--connections 32]
 
 Server: gunicorn, 2 sync workers, 127.0.0.1 only, production settings except plain HTTP and plain static
-storage (DEBUG=0, SECURE_SSL_REDIRECT=0, secure cookies off); the cache is Redis database 15 (shared by
-the workers, as production needs; keys carry a per-run prefix and are deleted afterwards), or locmem with
---cache locmem (one cache per worker). The database is a throwaway SQLite file seeded with
-`manage.py loaddemo --participants 10000`, deleted at the end.
+storage (DEBUG=0, SECURE_SSL_REDIRECT=0, secure cookies off). Cache: the embedded default (no CACHE_URL:
+files shared by the workers, in the run's directory) and Redis database 15 (keys carry a per-run prefix
+and are deleted afterwards); PUBLIC_PAGE_CACHE_RECHECK at its default (1 s). The database is a throwaway
+SQLite file seeded once with `manage.py loaddemo --participants 10000`, deleted at the end.
 
-The bare view is not in the project's URLs: gunicorn serves bench/_bare_wsgi.py, which passes every
-request to poltwt.wsgi.application except /__bench_bare__ (a Django view through a handler without
-middleware: the ceiling) and /__bench_bare_mw__ (the same view through the project's full middleware).
+The pages are the home page, the map and the participant list, by their URL names (reverse(): with a
+language prefix when the site has them). The bare view is not in the project's URLs: gunicorn serves
+bench/_bare_wsgi.py, which passes every request to poltwt.wsgi.application except /__bench_bare__ (a
+Django view through a handler without middleware: the ceiling) and /__bench_bare_mw__ (the same view
+through the project's full middleware).
 
-Load generator: wrk (Debian package) when installed, 2 threads, --connections connections, --seconds per
-URL; otherwise a Python multi-process generator (http.client, keep-alive where the server allows it;
-gunicorn's sync workers close every connection), with as many requests in flight as processes.
-Every URL is requested until its caches are warm (each worker's too) before it is measured. The URLs are
-measured in interleaved rounds (other work on this shared machine then weighs on each alike), and after
-each round the bench waits until the workers are idle again (requests a slow URL left queued are not
-charged to the next one).
+Load generator: wrk (Debian package: apt-get install -y wrk) when installed, 2 threads, --connections
+connections, --seconds per URL; otherwise a Python multi-process generator (http.client, keep-alive where
+the server allows it; gunicorn's sync workers close every connection), with as many requests in flight as
+processes. Every URL is requested until its caches are warm (each worker's too) before it is measured.
+The URLs are measured in interleaved rounds (other work on this shared machine then weighs on each
+alike), and after each round the bench waits until the workers are idle again (requests a slow URL left
+queued are not charged to the next one).
 """
 
 from __future__ import annotations
@@ -38,15 +41,18 @@ from urllib.parse import urlsplit
 import _server
 
 PARTICIPANTS = 10_000
-GOAL_RATIO = 0.7
-URLS = [
-    ("/__bench_bare__", "bare Django view"),
-    ("/__bench_bare_mw__", "bare view + project middleware"),
-    ("/map/", "map page"),
-    ("/participants/", "participant list"),
-    ("/participants.geojson?edition=6", "map GeoJSON (extra)"),
+BARE = ("/__bench_bare__", "bare Django view", None)
+BARE_MIDDLEWARE = ("/__bench_bare_mw__", "bare view + project middleware", None)
+# URL name, what, the goal: requests/s at least this share of the bare view's.
+PAGES = [
+    ("pages:home", "home page", 0.7),
+    ("pages:map", "map page", 0.9),
+    ("pages:participant_list", "participant list", 0.7),
 ]
-GOAL_URLS = {"/map/", "/participants/"}
+CACHES = {
+    "default": "embedded default (files shared by the workers, no CACHE_URL)",
+    "redis": "Redis at 127.0.0.1:6379 (CACHE_URL)",
+}
 UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0}
 
 
@@ -162,76 +168,90 @@ def combine(rounds: list[dict[str, float]]) -> dict[str, float]:
     }
 
 
+def measure(env: dict[str, str], workdir: str, urls: list[tuple], args) -> dict[str, dict[str, float]]:
+    load = wrk if shutil.which("wrk") else python_load
+    per_round = args.seconds / args.rounds
+    rounds: dict[str, list[dict[str, float]]] = {path: [] for path, _, _ in urls}
+    with _server.gunicorn(env, workdir, workers=2) as base:
+        for path, _, _ in urls:
+            # Warm: the shared cache, then each worker's templates, folium shell and connections.
+            for _ in range(8):
+                status, body = _server.get(base + path)
+                assert status == 200, (path, status, body[:300])
+            load(base + path, args.warm_seconds, args.connections)
+            drain(base)
+        # Interleaved rounds, so that other work on the machine weighs on every URL alike.
+        for index in range(args.rounds):
+            order = urls[index % len(urls) :] + urls[: index % len(urls)]
+            for path, _, _ in order:
+                rounds[path].append(load(base + path, per_round, args.connections))
+                drain(base)
+    return {path: combine(measured) for path, measured in rounds.items()}
+
+
+def report(cache: str, urls: list[tuple], results: dict[str, dict[str, float]]) -> None:
+    bare = results[BARE[0]]["rps"]
+    print(f"\nCache: {CACHES[cache]}")
+    header = (
+        f"{'URL':<24}{'what':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'errors':>8}"
+        f"{'ratio':>7}  goal"
+    )
+    print(header)
+    print("-" * len(header))
+    for path, label, goal in urls:
+        r = results[path]
+        ratio = r["rps"] / bare
+        verdict = f">= {goal} {'OK' if ratio >= goal else 'MISSED'}" if goal else ""
+        print(
+            f"{path:<24}{label:<32}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['non_2xx']:>9}"
+            f"{r['errors']:>8}{ratio:>7.3f}  {verdict}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", choices=["redis", "locmem"], default="redis")
+    parser.add_argument("--cache", choices=["both", *CACHES], default="both")
     parser.add_argument("--seconds", type=float, default=10.0, help="per URL, over all rounds")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--warm-seconds", type=float, default=2.0)
     args = parser.parse_args()
 
-    cache = args.cache
-    if cache == "redis" and not _server.redis_available():
-        print("Redis is not reachable at 127.0.0.1:6379: falling back to the locmem cache (per worker).")
-        cache = "locmem"
-    use_wrk = shutil.which("wrk") is not None
-    load = wrk if use_wrk else python_load
+    caches = list(CACHES) if args.cache == "both" else [args.cache]
+    if "redis" in caches and not _server.redis_available():
+        print("Redis is not reachable at 127.0.0.1:6379: measuring the embedded default cache only.")
+        caches.remove("redis")
     generator = (
         f"wrk 2 threads, {args.connections} connections"
-        if use_wrk
+        if shutil.which("wrk")
         else f"Python multi-process generator (http.client), {args.connections} connections"
     )
-    per_round = args.seconds / args.rounds
 
+    results = {}
     with tempfile.TemporaryDirectory(prefix="poltwt-bench-") as workdir:
-        env = _server.production_env(workdir, cache=cache)
-        _server.seed(env, PARTICIPANTS)
-        rounds: dict[str, list[dict[str, float]]] = {path: [] for path, _ in URLS}
-        with _server.gunicorn(env, workdir, workers=2) as base:
-            for path, _ in URLS:
-                # Warm: the shared cache, then each worker's templates, folium shell and connections.
-                for _ in range(8):
-                    status, body = _server.get(base + path)
-                    assert status == 200, (path, status, body[:300])
-                load(base + path, args.warm_seconds, args.connections)
-                drain(base)
-            load_before = os.getloadavg()[0]
-            # Interleaved rounds, so that other work on the machine weighs on every URL alike.
-            for index in range(args.rounds):
-                order = URLS[index % len(URLS) :] + URLS[: index % len(URLS)]
-                for path, _ in order:
-                    rounds[path].append(load(base + path, per_round, args.connections))
-                    drain(base)
-            load_after = os.getloadavg()[0]
-    results = {path: combine(measured) for path, measured in rounds.items()}
+        seeding = _server.production_env(workdir, cache="default")
+        _server.seed(seeding, PARTICIPANTS)
+        paths = _server.paths(seeding, *(name for name, _, _ in PAGES))
+        urls = [
+            BARE,
+            BARE_MIDDLEWARE,
+            *((path, label, goal) for path, (_, label, goal) in zip(paths, PAGES, strict=True)),
+        ]
+        load_before = os.getloadavg()[0]
+        for cache in caches:
+            results[cache] = measure(_server.production_env(workdir, cache=cache), workdir, urls, args)
+        load_after = os.getloadavg()[0]
 
-    bare = results[URLS[0][0]]["rps"]
-    print(
-        f"Throughput, gunicorn 2 sync workers on 127.0.0.1, {PARTICIPANTS:,} participants, "
-        f"cache: {'Redis (shared by the workers)' if cache == 'redis' else 'locmem (one per worker)'}"
-    )
+    print(f"Throughput, gunicorn 2 sync workers on 127.0.0.1, {PARTICIPANTS:,} participants")
     print(
         f"Load: {generator}; {args.seconds:g} s per URL in {args.rounds} interleaved rounds of "
-        f"{per_round:g} s, after a {args.warm_seconds:g} s warm-up; machine load average "
+        f"{args.seconds / args.rounds:g} s, after a {args.warm_seconds:g} s warm-up; machine load average "
         f"{load_before:.1f} before, {load_after:.1f} after (2 cores)"
     )
-    header = (
-        f"{'URL':<34}{'what':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'errors':>8}"
-        f"{'ratio':>7}  goal"
-    )
-    print(header)
-    print("-" * len(header))
-    for path, label in URLS:
-        r = results[path]
-        ratio = r["rps"] / bare
-        goal = f">= {GOAL_RATIO} {'OK' if ratio >= GOAL_RATIO else 'MISSED'}" if path in GOAL_URLS else ""
-        print(
-            f"{path:<34}{label:<32}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['non_2xx']:>9}"
-            f"{r['errors']:>8}{ratio:>7.3f}  {goal}"
-        )
-    print("ratio = requests/s over the bare Django view's. p50: median of the rounds' medians;")
-    print("p99: the worst round's. errors = wrk socket errors (connect/read/write/timeout at 10 s).")
+    for cache in caches:
+        report(cache, urls, results[cache])
+    print("\nratio = requests/s over the bare Django view's (same gunicorn, same run). p50: median of the")
+    print("rounds' medians; p99: the worst round's. errors = wrk socket errors (connect/read/write/timeout).")
     print("The load generator shares the 2 cores with gunicorn (and this machine with other work),")
     print("so absolute figures are below those of a separate client machine; the ratios are what count.")
 

@@ -1,8 +1,13 @@
 """The public participant map: the only module that imports folium.
 
 The page carries no participant data. folium renders a small Leaflet map that loads only our own static
-files, every <script> carrying the request's CSP nonce; static/js/participant-map.js then fetches the
+files (allowed by the policy's script-src 'self'); static/js/participant-map.js then fetches the
 participants' GeoJSON and the packaged basemap in the browser and builds the markers with DOM APIs.
+
+The one inline script (folium's, creating the map) carries no per-response nonce, so that the page stays
+the same for every visitor and any cache can keep it. Its element names are fixed instead of folium's
+random ones, so the script is byte-identical for the same settings, and the CSP allows it by its sha256
+(``MapParts.script_hash``, added to the response's script-src by the view).
 
 Template use (header in <head>, then html before script)::
 
@@ -12,7 +17,9 @@ Template use (header in <head>, then html before script)::
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -37,20 +44,16 @@ NOMINATIM_ATTRIBUTION = (
     '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors, ODbL'
 )
 
-# The nonce goes into an attribute unescaped, so accept only what django-csp generates (base64).
-_NONCE = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 # The height goes into a <style> block, so only a plain CSS length is allowed.
 _CSS_LENGTH = re.compile(r"\d{1,4}(\.\d{1,3})?(px|r?em|vh|svh|dvh|%)")
-# Opening <script> tags without a nonce, wherever folium or a plugin put them.
-_SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\snonce=)", re.IGNORECASE)
-_PLACEHOLDER = 'nonce="poltwt-csp-nonce"'
 # folium's library tags, written without defer.
 _SCRIPT_SRC = re.compile(r"<script src=", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class MapParts:
-    """Three HTML fragments of one map, already marked safe for templates.
+    """Three HTML fragments of one map, already marked safe for templates, and the CSP source that allows
+    its inline script.
 
     They may be output without escaping because they are our own generated markup: every outside
     value in them passed through an escaper (Jinja's ``|e`` for attributes, ``|tojson`` for JavaScript,
@@ -60,6 +63,7 @@ class MapParts:
     header: SafeString  # <link>/<script src> tags and the map's size, for <head>
     html: SafeString  # the map container, carrying data_url and basemap_url as data-* attributes
     script: SafeString  # the inline <script> that creates the Leaflet map
+    script_hash: str  # "'sha256-...'" of that script's text, for the response's script-src
 
 
 class _ParticipantMap(folium.Map):
@@ -161,7 +165,6 @@ class _Attribution(MacroElement):
 def render_map(
     *,
     data_url: str,
-    nonce: str,
     tiles_url: str,
     tiles_attribution: str,
     basemap_url: str,
@@ -169,17 +172,15 @@ def render_map(
     on_air_filter: bool = False,
     geocoding_attribution: str = NOMINATIM_ATTRIBUTION,
 ) -> MapParts:
-    """Render the participant map for one response.
+    """Render the participant map (the same markup for the same arguments and language).
 
     ``tiles_url`` may be empty: the packaged basemap alone is drawn. ``tiles_attribution`` and
     ``geocoding_attribution`` are trusted HTML from settings (Leaflet shows attributions as HTML).
-    Raises ValueError for a malformed nonce or height, or tiles without an attribution.
+    Raises ValueError for a malformed height.
     """
-    if not _NONCE.fullmatch(nonce):
-        raise ValueError("nonce must be a base64 string")
     if not _CSS_LENGTH.fullmatch(height):
         raise ValueError(f"height must be a CSS length such as 70vh or 480px, not {height!r}")
-    parts = _render(
+    return _render(
         data_url,
         tiles_url,
         tiles_attribution,
@@ -189,12 +190,10 @@ def render_map(
         geocoding_attribution,
         get_language(),
     )
-    # Outside values are escaped, so a quote right after nonce= can only be in a tag we wrote.
-    return MapParts(*(mark_safe(part.replace(_PLACEHOLDER, f'nonce="{nonce}"')) for part in parts))  # noqa: S308
 
 
-# folium takes milliseconds per map (a Jinja compile per element); the markup differs between requests
-# only by the nonce, so it is rendered once per configuration and language with a placeholder.
+# folium takes milliseconds per map (a Jinja compile per element) and its markup depends only on these
+# arguments, so it is rendered once per configuration and language.
 @functools.lru_cache(maxsize=32)
 def _render(
     data_url: str,
@@ -205,7 +204,7 @@ def _render(
     on_air_filter: bool,
     geocoding_attribution: str,
     language: str | None,
-) -> tuple[str, str, str]:
+) -> MapParts:
     with translation.override(language):
         m = _ParticipantMap(
             data_url=data_url, basemap_url=basemap_url, height=height, on_air_filter=on_air_filter
@@ -214,20 +213,29 @@ def _render(
         folium.TileLayer(tiles_url, attr=tiles_attribution, name="Street map", max_zoom=MAX_ZOOM).add_to(m)
     if geocoding_attribution:
         _Attribution(geocoding_attribution).add_to(m)
+    _name_deterministically(m)
     figure = m.get_root()
     # The site's page already declares its charset; a second declaration is invalid HTML.
     figure.header.add_child(Element(""), name="meta_http")
     m.render()
-    header = figure.header.render()
-    html = figure.html.render()
     # Leaflet and MarkerCluster load with `defer`, so they block neither parsing nor the first paint; the
     # map is created once they have run (DOMContentLoaded follows the deferred scripts).
-    header = _SCRIPT_SRC.sub("<script defer src=", header)
-    on_ready = 'document.addEventListener("DOMContentLoaded", function () {'
-    script = f"<script>{on_ready}{figure.script.render()}}});</script>"
-    return _mark_scripts(header), _mark_scripts(html), _mark_scripts(script)
+    header = _SCRIPT_SRC.sub("<script defer src=", figure.header.render().strip())
+    code = 'document.addEventListener("DOMContentLoaded", function () {' + figure.script.render() + "});"
+    digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode("ascii")
+    # Our own generated markup: every outside value in it passed through an escaper (see MapParts).
+    return MapParts(
+        header=mark_safe(header),  # noqa: S308
+        html=mark_safe(figure.html.render().strip()),  # noqa: S308
+        script=mark_safe(f"<script>{code}</script>"),  # noqa: S308
+        script_hash=f"'sha256-{digest}'",
+    )
 
 
-def _mark_scripts(fragment: str) -> str:
-    # CSP (script-src 'self' 'nonce-...') blocks any script element without the nonce, inline or not.
-    return _SCRIPT_TAG.sub(f"<script {_PLACEHOLDER}", fragment.strip())
+def _name_deterministically(root: Element) -> None:
+    # folium names each element after a random uuid (map_3f2a...), which would make the script, and so
+    # its hash, differ at every render. Numbering the tree in order gives the same names every time.
+    elements = [root]
+    for index, element in enumerate(elements):
+        element._id = f"poltwt{index}"
+        elements.extend(element._children.values())

@@ -7,6 +7,7 @@ traceback that hides the cause. settings.py turns a ConfigError into SystemExit 
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import environ
@@ -64,12 +65,37 @@ def secret_key(env: environ.Env, *, debug: bool) -> str:
     return "insecure-development-key-only-for-debug"
 
 
-def cache(env: environ.Env) -> dict[str, Any]:
-    raw = env.str("CACHE_URL", default="locmemcache://")
+FILE_CACHE = "poltwt.cache.FileCache"
+# Django's file cache lists its directory before each write and, past MAX_ENTRIES, deletes a third of the
+# entries at random. Pages and data: enough for every page in every language and edition.
+FILE_CACHE_MAX_ENTRIES = 5000
+
+
+def caches(env: environ.Env, *, default_dir: Path) -> dict[str, dict[str, Any]]:
+    """The default cache, and the one rate limits count in (settings.RATELIMIT_USE_CACHE).
+
+    CACHE_URL serves both; without it, both are files under CACHE_DIR, shared by the processes of this
+    machine (poltwt/cache.py). The counts get a directory of their own so that pages stored for made-up
+    URLs (any query string is a new URL) never push a count out of the cache.
+    """
+    raw = env.str("CACHE_URL", default="")
+    if not raw:
+        location = Path(env.str("CACHE_DIR", default=str(default_dir)))
+        return {
+            alias: {
+                "BACKEND": FILE_CACHE,
+                "LOCATION": str(location / alias),
+                "OPTIONS": {"MAX_ENTRIES": FILE_CACHE_MAX_ENTRIES},
+            }
+            for alias in ("default", "ratelimit")
+        }
     try:
-        return environ.Env.cache_url_config(raw)
+        config = environ.Env.cache_url_config(raw)
     except Exception as exc:
         raise ConfigError(f"CACHE_URL is not a valid cache URL ({exc}).") from exc
+    if config["BACKEND"].endswith("filebased.FileBasedCache"):
+        config["BACKEND"] = FILE_CACHE  # the same files, with counts that hold across processes
+    return {"default": config, "ratelimit": dict(config)}
 
 
 def email(env: environ.Env) -> dict[str, Any]:

@@ -24,7 +24,7 @@ DEBUG = env.bool("DEBUG", default=False)
 try:
     SECRET_KEY = config.secret_key(env, debug=DEBUG)
     DATABASES = {"default": config.database(env, default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-    CACHES = {"default": config.cache(env)}
+    CACHES = config.caches(env, default_dir=BASE_DIR / "var" / "cache")
     vars().update(config.email(env))
 except config.ConfigError as exc:
     # One line naming the variable, not a traceback (manage.py, gunicorn and pytest alike).
@@ -58,8 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # First after them: a cached public page skips session, CSRF, auth and CSP (pages/pagecache.py).
-    "pages.pagecache.PublicPageCacheMiddleware",
+    # First after them: a cached public page skips session, CSRF, auth and CSP (pages/cache.py).
+    "pages.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After the session, before CommonMiddleware (Django's order): picks the language from the URL prefix,
     # else the language cookie, else Accept-Language, and redirects "/" to "/<language>/".
@@ -167,13 +167,17 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
-# Rate limits per client address (django-ratelimit counts in the default cache, so production needs a
-# cache shared by all workers: CACHE_URL=redis://...). Behind a proxy, set BEHIND_PROXY=1.
+# Rate limits per client address (django-ratelimit counts in the default cache, shared by the workers:
+# the embedded file cache on one machine, CACHE_URL=redis://... across machines). Behind a proxy, set
+# BEHIND_PROXY=1.
+RATELIMIT_USE_CACHE = "ratelimit"
 RATE_LIMIT_SIGNUP = env.str("RATE_LIMIT_SIGNUP", default="20/h")
 RATE_LIMIT_LINKS = env.str("RATE_LIMIT_LINKS", default="60/h")
 
-# Whole public pages kept per process for anonymous visitors (pages/pagecache.py): at most this
-# many seconds old, and the shared data version checked at most once per PUBLIC_PAGE_CACHE_RECHECK seconds.
+# Public pages and exports in the default cache (pages/cache.py), keyed by the public data version kept in
+# the database (pages/versioning.py): each process reads the version at most once per
+# PUBLIC_PAGE_CACHE_RECHECK seconds (how long a change may take to show; browsers' max-age), and a page
+# showing the time is at most PUBLIC_PAGE_CACHE_SECONDS old (the entries' lifetime; HTTP caches' s-maxage).
 PUBLIC_PAGE_CACHE_SECONDS = env.float("PUBLIC_PAGE_CACHE_SECONDS", default=60.0)
 PUBLIC_PAGE_CACHE_RECHECK = env.float("PUBLIC_PAGE_CACHE_RECHECK", default=1.0)
 
@@ -188,6 +192,8 @@ _tiles_origin = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILES_URL)) if MAP
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
+        # Public pages load scripts from our static files only ('self'; the map's inline script is added
+        # by its hash), so they are the same for everyone; admin pages may still use the nonce.
         "script-src": [SELF, NONCE],
         # Leaflet and folium position elements with inline style attributes.
         "style-src": [SELF, "'unsafe-inline'"],

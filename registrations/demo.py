@@ -140,8 +140,9 @@ def _registration(
 def _replace(edition: Edition, rows: list[Registration]) -> int:
     Registration.objects.filter(edition=edition, geo_provider=DEMO_PROVIDER).delete()
     Registration.objects.bulk_create(rows, batch_size=1000)
-    # bulk_create sends no post_save signal: say that the edition's public data changed.
-    transaction.on_commit(lambda: public_data_changed.send(sender=Registration, edition_id=edition.pk))
+    # bulk_create sends no post_save signal: say that the edition's public data changed (in this
+    # transaction, so that the new public version commits with the rows).
+    public_data_changed.send(sender=Registration, edition_id=edition.pk)
     return len(rows)
 
 

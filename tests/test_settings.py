@@ -19,7 +19,9 @@ PROBE = (
     "import django, json; from django.conf import settings; django.setup(); "
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
     "'name': str(settings.DATABASES['default']['NAME']), 'debug': settings.DEBUG, "
-    "'cache': settings.CACHES['default']['BACKEND'], 'email': settings.EMAIL_BACKEND}))"
+    "'cache': settings.CACHES['default']['BACKEND'], 'email': settings.EMAIL_BACKEND, "
+    "'cache_dir': settings.CACHES['default'].get('LOCATION'), "
+    "'ratelimit_dir': settings.CACHES[settings.RATELIMIT_USE_CACHE].get('LOCATION')}))"
 )
 
 
@@ -34,14 +36,30 @@ def start_django(**overrides: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_defaults_are_sqlite_console_email_and_locmem_with_debug_off():
+def test_defaults_are_sqlite_console_email_and_a_file_cache_with_debug_off():
     result = start_django(SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
-    assert '"engine": "django.db.backends.sqlite3"' in result.stdout
-    assert str(ROOT / "db.sqlite3") in result.stdout
-    assert '"debug": false' in result.stdout
-    assert "locmem.LocMemCache" in result.stdout
-    assert "console.EmailBackend" in result.stdout
+    probe = json.loads(result.stdout)
+    assert probe["engine"] == "django.db.backends.sqlite3"
+    assert probe["name"] == str(ROOT / "db.sqlite3")
+    assert probe["debug"] is False
+    # Shared by the processes of the machine, with rate-limit counts apart from the pages.
+    assert probe["cache"] == "poltwt.cache.FileCache"
+    assert probe["cache_dir"] == str(ROOT / "var" / "cache" / "default")
+    assert probe["ratelimit_dir"] == str(ROOT / "var" / "cache" / "ratelimit")
+    assert probe["email"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_cache_dir_moves_the_file_cache(tmp_path):
+    result = start_django(SECRET_KEY="x" * 50, CACHE_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["cache_dir"] == str(tmp_path / "default")
+
+
+def test_a_filecache_url_gets_counts_that_hold_across_processes(tmp_path):
+    result = start_django(SECRET_KEY="x" * 50, CACHE_URL=f"filecache://{tmp_path}")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["cache"] == "poltwt.cache.FileCache"
 
 
 def test_postgres_url_selects_postgresql():

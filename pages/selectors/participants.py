@@ -10,7 +10,6 @@ import datetime as dt
 import gzip
 import json
 import threading
-import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from django_countries import countries
 
 from events import schedule
 from events.models import Edition
+from pages import versioning
 from pages.localization import zone_place
 from registrations import search
 from registrations.models import Registration
@@ -73,65 +73,36 @@ def edition_from_request(ordinal: str | None) -> Edition:
     return edition
 
 
-# --- Versioning: every change to an edition or its registrations moves its version (see signals.py) -----
-# The "site" version moves with every edition's: whole public pages (pagecache.py) show several editions.
-
-SITE = "site"
-
-
-def _version_key(scope: int | str) -> str:
-    return f"poltwt:public-version:{scope}"
-
-
-def data_version(scope: int | str) -> float:
-    """When an edition's public data (or, for SITE, any edition's) last changed, as a Unix time.
-
-    Used in cache keys, ETags and Last-Modified.
-    """
-    version = cache.get(_version_key(scope))
-    if version is None:
-        # Unknown (a fresh or flushed cache): start now, so nothing cached under an older version is reused.
-        cache.add(_version_key(scope), time.time(), None)
-        version = cache.get(_version_key(scope))
-    return version
-
-
-def bump_data_version(edition_id: int) -> None:
-    for scope in (edition_id, SITE):
-        previous = cache.get(_version_key(scope)) or 0.0
-        # Strictly increasing even when several changes land within the clock's resolution.
-        cache.set(_version_key(scope), max(time.time(), previous + 1e-6), None)
-
-
+# --- Cache of built values, per edition and public data version (pages/versioning.py) ------------------
 # Built values also stay in this process, so a warm request neither fetches nor unpickles megabytes from
-# the shared cache: one value per (edition, name, language), replaced when the shared data version moves,
-# so it is never stale and never holds superseded versions.
-_LOCAL: OrderedDict[tuple[int, str, str], tuple[float, Any]] = OrderedDict()
+# the shared cache: one value per (edition, name, language), replaced when the edition's version moves,
+# so it is never staler than the version and never holds superseded versions.
+_LOCAL: OrderedDict[tuple[int, str, str], tuple[str, Any]] = OrderedDict()
 _LOCAL_SIZE = 64 * 4  # about eight editions' worth of pages in use at once, in a few languages
 _LOCAL_LOCK = threading.Lock()
 
 
 def cached(edition: Edition, name: str, build: Callable[[], Any]) -> Any:
-    """The value `build()` returns for the edition, kept until its data version moves.
+    """The value `build()` returns for this edition, built once per version of its public data.
 
     Keyed by the active language too: values hold translated text (country names, category labels), and
     one language's must never be served to another.
     """
-    version = data_version(edition.pk)
+    token = versioning.edition(edition.pk).token
     language = get_language() or settings.LANGUAGE_CODE
     local_key = (edition.pk, name, language)
     with _LOCAL_LOCK:
         held = _LOCAL.get(local_key)
-        if held is not None and held[0] == version:
+        if held is not None and held[0] == token:
             _LOCAL.move_to_end(local_key)
             return held[1]
-    key = f"poltwt:public:{edition.pk}:{version}:{language}:{name}"
+    key = f"poltwt:public:{edition.pk}:{token}:{language}:{name}"
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, CACHE_SECONDS)
     with _LOCAL_LOCK:
-        _LOCAL[local_key] = (version, value)
+        _LOCAL[local_key] = (token, value)
         _LOCAL.move_to_end(local_key)
         while len(_LOCAL) > _LOCAL_SIZE:
             _LOCAL.popitem(last=False)
@@ -317,10 +288,10 @@ def statistics(edition: Edition) -> dict[str, list[Bar]]:
 
     def build() -> dict[str, list[Bar]]:
         rows = participants(edition)
+        # The listed participants by the day they signed up: a sign-up counts once it is public, so that
+        # the chart (and the public data version) does not move with entries no one may see yet.
         signups = (
-            Registration.objects.for_edition(edition)
-            .confirmed()
-            .active()
+            public_queryset(edition)
             .annotate(day=TruncDate("created_at"))
             .values("day")
             .annotate(n=Count("pk"))

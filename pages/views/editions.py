@@ -1,11 +1,15 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
+from pages.cache import public_cache
 from pages.selectors import editions as selectors
 from pages.selectors.participants import edition_from_request, editions_with_participants
 
 
+@require_safe
+@public_cache
 def home(request: HttpRequest) -> HttpResponse:
     edition = selectors.featured_edition()
     return render(
@@ -21,6 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
+@public_cache
 def edition_list(request: HttpRequest) -> HttpResponse:
     history = selectors.edition_history()
     return render(
@@ -30,6 +36,8 @@ def edition_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
+@public_cache
 def schedule(request: HttpRequest) -> HttpResponse:
     edition = edition_from_request(request.GET.get("edition"))
     now = timezone.now()

@@ -1,15 +1,17 @@
 """What the public sees: the participant list, its exports and the statistics.
 
-Each response is built from the cached public data of one edition and carries an ETag and Last-Modified
-derived from that data's version, so browsers and proxies revalidate instead of downloading again.
+Each response is built from the cached public data of one edition and is the same for every visitor
+(pages/cache.py keeps it, and says so to HTTP caches). The exports carry an ETag and Last-Modified from
+that edition's public data version, so browsers and proxies revalidate without the data being built.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
-from csp.decorators import csp_replace
+from csp.decorators import csp_replace, csp_update
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -22,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_safe
 
-from pages import maps
+from pages import maps, versioning
+from pages.cache import public_cache
 from pages.selectors import editions as event_selectors
 from pages.selectors import participants as selectors
 from registrations.exports import csv_response
@@ -63,19 +66,21 @@ def _edition(request: HttpRequest):
 
 def _etag(request: HttpRequest, *args, **kwargs) -> str:
     edition = _edition(request)
-    return f'"{edition.pk}-{selectors.data_version(edition.pk):.6f}"'
+    return f'"{edition.pk}-{versioning.edition(edition.pk).token}"'
 
 
 def _last_modified(request: HttpRequest, *args, **kwargs) -> dt.datetime:
-    edition = _edition(request)
-    return dt.datetime.fromtimestamp(int(selectors.data_version(edition.pk)), tz=dt.UTC)
+    return versioning.edition(_edition(request).pk).changed_at
 
 
+# The exports show one edition's data and nothing else: their validators come from its version, so a
+# revalidation is answered without building them. Pages (menus, other editions, the time) get the hash of
+# their content from public_cache instead.
 public_data = condition(etag_func=_etag, last_modified_func=_last_modified)
 
 
 @require_safe
-@public_data
+@public_cache
 def participant_list(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
     rows = selectors.participants(edition)
@@ -128,6 +133,7 @@ def _page_size(value: str) -> int | str:
 
 
 @require_safe
+@public_cache
 @public_data
 def participants_csv(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
@@ -136,6 +142,7 @@ def participants_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_cache
 @public_data
 def participants_json(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
@@ -147,6 +154,7 @@ def participants_json(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_cache
 @public_data
 def participants_geojson(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
@@ -161,6 +169,7 @@ def participants_geojson(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_cache
 @public_data
 def participant_handles(request: HttpRequest) -> HttpResponse:
     """One handle a line, for adding the participants to the official X list.
@@ -177,7 +186,7 @@ def participant_handles(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_data
+@public_cache
 def statistics(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
     return render(
@@ -196,7 +205,6 @@ def _map_parts(request: HttpRequest, edition, *, height: str) -> maps.MapParts:
     data_url = reverse("pages:participants_geojson") + f"?edition={edition.ordinal}"
     return maps.render_map(
         data_url=data_url,
-        nonce=str(request.csp_nonce),
         tiles_url=settings.MAP_TILES_URL,
         tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
         basemap_url=static("basemap/countries-110m.geojson"),
@@ -211,11 +219,19 @@ def event_is_running(edition) -> bool:
     return bool(span and span.contains(timezone.now()))
 
 
+def _render_map_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    # The map's inline script is allowed by its hash, which depends on the map settings: django-csp's
+    # decorator is applied to this one rendering rather than to the view once at import.
+    allow_map_script = csp_update({"script-src": [context["map"].script_hash]})
+    return allow_map_script(render)(request, template, context)
+
+
 @require_safe
+@public_cache
 def participant_map(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
     embed_url = request.build_absolute_uri(reverse("pages:map_embed") + f"?edition={edition.ordinal}")
-    return render(
+    return _render_map_page(
         request,
         "pages/map.html",
         {
@@ -229,12 +245,13 @@ def participant_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_cache
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def participant_map_embed(request: HttpRequest) -> HttpResponse:
     """The map alone, for agencies to put in an iframe on their own sites."""
     edition = _edition(request)
-    return render(
+    return _render_map_page(
         request,
         "pages/map_embed.html",
         {"edition": edition, "map": _map_parts(request, edition, height="100vh")},

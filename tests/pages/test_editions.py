@@ -91,13 +91,14 @@ def test_pages_load_bootstrap_from_our_own_static_files_not_a_cdn(client, open_e
     assert "cdn" not in html.lower()
 
 
-def test_every_script_carries_the_csp_nonce(client, open_edition):
+def test_every_script_is_a_static_file_without_a_nonce(client, open_edition):
     response = client.get(reverse("pages:home"))
     policy = response.headers["Content-Security-Policy"]
-    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert "nonce" not in policy
+    assert "script-src 'self';" in policy
     scripts = re.findall(r"<script[^>]*>", response.content.decode())
     assert scripts
-    assert all(f'nonce="{nonce}"' in tag for tag in scripts)
+    assert all(re.fullmatch(r'<script src="/static/[^"]+\.js"( defer)?>', tag) for tag in scripts), scripts
 
 
 def test_editions_page_lists_the_editions_newest_first(client):

@@ -281,7 +281,7 @@ def test_query_count_does_not_grow_with_participants(
     RegistrationFactory.create_batch(150, edition=edition, status="approved", latitude=1.0, longitude=2.0)
     many = count_queries()
     assert few == many
-    assert many <= 6
+    assert many <= 7  # one of them reads the public data version
 
 
 def test_changes_invalidate_the_cache_and_the_etag(client, edition, django_capture_on_commit_callbacks):
@@ -289,7 +289,6 @@ def test_changes_invalidate_the_cache_and_the_etag(client, edition, django_captu
     pending = RegistrationFactory(edition=edition, handle="Second2")
     first = client.get(reverse("pages:participant_list"), {"edition": 6})
     etag = first["ETag"]
-    assert first["Last-Modified"]
     assert (
         client.get(reverse("pages:participant_list"), {"edition": 6}, HTTP_IF_NONE_MATCH=etag).status_code
         == 304

@@ -1,0 +1,168 @@
+"""Public pages and exports in Django's cache, and the HTTP headers that let any cache in front keep them.
+
+A public view says so with ``@public_cache``: its response is the same for every visitor of its URL (no
+nonce, no CSRF token, no session, no flash messages; the language is in the URL). The decorator adds
+``Cache-Control: public, max-age=PUBLIC_PAGE_CACHE_RECHECK, s-maxage=PUBLIC_PAGE_CACHE_SECONDS`` and an
+ETag (the content's hash unless the view set one), and answers a matching If-None-Match with 304.
+
+``PublicPageCacheMiddleware`` sits right after the security and static-files middleware and keeps such
+responses in the default cache (CACHE_URL) under the site's public data version and the full URL (scheme,
+host, path with language prefix, query string). A hit is answered there, before sessions, CSRF, auth,
+messages and CSP are even set up, so a cached page costs about what a bare Django view does. Cookies do not
+matter: the page is the same for everyone (a language cookie, a session, anything).
+
+Each process also keeps the pages it served last in memory, under the same keys (as the data helpers keep
+their values, pages/selectors/participants.py): a hit then costs no trip to the shared cache, which would
+cost more than the rest of the request (a Redis round trip, or a file read and decompression). Because the
+key carries the data version, a copy in memory is exactly as fresh as the shared entry, and it is dropped
+after the same lifetime. The shared cache is what other workers (and this one, after a restart) find.
+
+Freshness: any change to public data moves the version in the database (pages/versioning.py), so a new
+key is used by every worker within PUBLIC_PAGE_CACHE_RECHECK seconds; what is old is never found again and
+expires. Pages that show the time (the home page's "registration open", the schedule's "on air now", the
+countdown's starting text before its script runs) are up to PUBLIC_PAGE_CACHE_SECONDS old, the entries'
+lifetime; HTTP caches in front may keep them as long (s-maxage).
+
+Only what is safe to share is stored: a 200 to a GET, marked public and not private/no-store, setting no
+cookie and without a Vary header (a response that varies with request headers, such as the GeoJSON with
+and without gzip, is not the same for every visitor of its URL).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import parse_http_date_safe
+
+from pages import versioning
+
+View = Callable[..., HttpResponse]
+Entry = tuple[bytes, tuple[tuple[str, str], ...], float]  # content, headers, when it was stored (time.time())
+_UNSHAREABLE = frozenset({"private", "no-store", "no-cache"})
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+_LOCAL: OrderedDict[str, Entry] = OrderedDict()
+_LOCAL_SIZE = 256  # the pages in use at once (a few editions, languages and list filters); ~40 KiB each
+_LOCAL_LOCK = threading.Lock()
+
+
+def public_cache(view: View) -> View:
+    """Mark a view's responses as the same for every visitor: cacheable by us and by any HTTP cache."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Flash messages wait for the next private page: showing them here would put one visitor's
+        # message into a page that is the same for everyone (and reading them touches the session).
+        messages = request.__dict__.pop("_messages", None)
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            if messages is not None:
+                request._messages = messages
+        if response.status_code not in (200, 304):
+            return response
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=math.ceil(settings.PUBLIC_PAGE_CACHE_RECHECK),
+            s_maxage=math.ceil(settings.PUBLIC_PAGE_CACHE_SECONDS),
+        )
+        if response.status_code == 200 and not response.streaming and not response.has_header("ETag"):
+            set_response_etag(response)
+        return _conditional(request, response)
+
+    return wrapped
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        key = cache_key(request)
+        entry = _stored(key)
+        if entry is not None:
+            return _from_cache(request, entry)
+        response = self.get_response(request)
+        if request.method == "GET" and shareable(response):
+            entry = (response.content, tuple(response.items()), time.time())
+            cache.set(key, entry, settings.PUBLIC_PAGE_CACHE_SECONDS)
+            _keep(key, entry)
+        return response
+
+
+def cache_key(request: HttpRequest) -> str:
+    """The key of a URL's page under the current public data version.
+
+    The host is taken as the request gives it, before Django checks it against ALLOWED_HOSTS (which costs
+    more than the rest of a hit): a page is only stored by a request that passed that check, so a key made
+    of a host Django would refuse never finds anything, and the request goes on to its 400.
+    """
+    url = f"{request.scheme}://{request._get_raw_host()}{request.get_full_path()}"
+    digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+    return f"poltwt:page:{versioning.site().token}:{digest}"
+
+
+def shareable(response: HttpResponse) -> bool:
+    directives = {
+        part.split("=", 1)[0].strip().lower() for part in response.get("Cache-Control", "").split(",")
+    }
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Vary")
+        and "public" in directives
+        and not directives & _UNSHAREABLE
+    )
+
+
+def _stored(key: str) -> Entry | None:
+    with _LOCAL_LOCK:
+        entry = _LOCAL.get(key)
+        if entry is not None:
+            if time.time() - entry[2] < settings.PUBLIC_PAGE_CACHE_SECONDS:  # as the shared entry expires
+                _LOCAL.move_to_end(key)
+                return entry
+            del _LOCAL[key]
+    entry = cache.get(key)
+    if entry is not None:
+        _keep(key, entry)
+    return entry
+
+
+def _keep(key: str, entry: Entry) -> None:
+    with _LOCAL_LOCK:
+        _LOCAL[key] = entry
+        _LOCAL.move_to_end(key)
+        while len(_LOCAL) > _LOCAL_SIZE:
+            _LOCAL.popitem(last=False)
+
+
+def _from_cache(request: HttpRequest, entry: Entry) -> HttpResponse:
+    content, headers, stored_at = entry
+    response = HttpResponse(content, headers=dict(headers))
+    response["Age"] = str(max(0, int(time.time() - stored_at)))
+    if any(name in request.META for name in _CONDITIONAL):
+        return _conditional(request, response)
+    return response
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    # As Django's ConditionalGetMiddleware does, from the response's own validators.
+    etag = response.get("ETag")
+    last_modified = parse_http_date_safe(response.get("Last-Modified"))
+    if etag or last_modified:
+        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    return response

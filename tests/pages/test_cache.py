@@ -1,0 +1,241 @@
+"""Public pages in Django's cache (pages/cache.py): the same for everyone, keyed by data version and URL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pages import cache as page_cache
+from pages.models import PublicDataVersion
+from registrations.models import Registration
+from registrations.services.review import registration_approve
+from tests.factories import EditionFactory, RegistrationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["home", "edition_list", "schedule", "map", "map_embed", "participant_list", "statistics"]
+EXPORTS = ["participants_csv", "participants_json", "participant_handles"]
+# Strings that look like the old page cache's placeholders or like a nonce: user text, shown as text.
+LOOKALIKES = [
+    "poltwt-page-cache-nonce",
+    "poltwt-csp-nonce",
+    'nonce="dGVzdC1ub25jZQ=="',
+    "'nonce-dGVzdC1ub25jZQ=='",
+    "dGVzdC1ub25jZQ==",
+]
+
+
+@pytest.fixture
+def edition():
+    edition = EditionFactory(ordinal=6)
+    RegistrationFactory(edition=edition, handle="First1", status="approved", latitude=1.0, longitude=2.0)
+    return edition
+
+
+def url(name: str) -> str:
+    return reverse(f"pages:{name}") + ("" if name in ("home", "edition_list") else "?edition=6")
+
+
+def directives(response) -> dict[str, str]:
+    parts = (part.strip().partition("=") for part in response["Cache-Control"].split(","))
+    return {name: value for name, _, value in parts}
+
+
+def content(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("name", PAGES + EXPORTS)
+def test_a_public_response_is_the_same_for_everyone_and_says_so(client, edition, settings, name):
+    settings.PUBLIC_PAGE_CACHE_RECHECK = 1
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    first = client.get(url(name))
+    second = Client().get(url(name))  # another visitor, served from the cache (but the streamed CSV)
+
+    assert first.status_code == second.status_code == 200
+    assert directives(first) == {"public": "", "max-age": "1", "s-maxage": "60"}
+    assert first["ETag"] and second["ETag"] == first["ETag"]
+    body = content(first)
+    assert content(second) == body
+    assert not first.cookies and not second.cookies
+    policy = first["Content-Security-Policy"]
+    assert second["Content-Security-Policy"] == policy
+    assert "nonce" not in policy
+    assert b"nonce" not in body
+    assert b"csrfmiddlewaretoken" not in body
+    assert "Vary" not in first
+    revalidated = client.get(url(name), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert revalidated.status_code == 304
+    assert revalidated["ETag"] == first["ETag"]
+    assert revalidated.content == b""
+
+
+@pytest.mark.parametrize("name", ["map", "map_embed"])
+def test_the_map_script_is_allowed_by_its_hash_alone(client, edition, name):
+    response = client.get(url(name))
+    html = response.content.decode()
+    (script,) = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
+    assert "L.map(" in script
+    script_src = re.search(r"script-src ([^;]+)", response["Content-Security-Policy"]).group(1).split()
+    assert script_src[0] == "'self'"
+    assert len(script_src) == 2 and script_src[1].startswith("'sha256-")
+
+
+@pytest.mark.parametrize("name", ["home", "map", "participant_list", "participants_json"])
+def test_a_repeat_visit_is_answered_from_the_cache_before_the_view(client, edition, name):
+    first = client.get(url(name))
+    # A change that moves no version: only a render would show it.
+    Registration.objects.filter(handle="First1").update(agency_name="Changed quietly")
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url(name))
+    assert second.content == first.content
+    assert [query["sql"] for query in queries] == [
+        query["sql"] for query in queries if "pages_publicdataversion" in query["sql"]
+    ]
+    assert len(queries) <= 1  # the version (PUBLIC_PAGE_CACHE_RECHECK is 0 in the tests)
+    assert int(second["Age"]) >= 0
+
+
+def test_cookies_do_not_prevent_caching(client, edition):
+    first = client.get(url("participant_list"))
+    visitor = Client()
+    visitor.cookies["django_language"] = "es"
+    visitor.cookies["sessionid"] = "not-a-real-session"
+    visitor.cookies["csrftoken"] = "x" * 32
+    with CaptureQueriesContext(connection) as queries:
+        response = visitor.get(url("participant_list"))
+    assert len(queries) <= 1
+    assert response.content == first.content
+    assert not response.cookies
+
+
+def test_flash_messages_wait_for_a_private_page(client, edition):
+    anonymous = Client().get(url("participant_list"))
+    request = RequestFactory().get("/")
+    storage = CookieStorage(request)
+    client.cookies["messages"] = storage._encode([Message(constants.SUCCESS, "Your changes are saved.")])
+
+    # Rendered for this visitor (the cache is emptied), and still the anonymous page.
+    from django.core.cache import cache
+
+    cache.clear()
+    response = client.get(url("participant_list"))
+    assert "Your changes are saved." not in response.content.decode()
+    assert response.content == anonymous.content
+    assert not response.cookies  # the message is not consumed: it waits in its cookie
+    private = client.get(reverse("registrations:register", args=["agency"]))
+    assert "Your changes are saved." in private.content.decode()
+
+
+def test_the_key_is_the_full_url_under_the_data_version():
+    factory = RequestFactory()
+
+    def key(path: str, **extra) -> str:
+        return page_cache.cache_key(factory.get(path, **extra))
+
+    assert key("/en/map/") != key("/es/map/")
+    assert key("/en/map/?edition=6") != key("/en/map/?edition=7")
+    assert key("/en/map/", HTTP_HOST="localhost") != key("/en/map/", HTTP_HOST="127.0.0.1")
+    with_cookie = factory.get("/en/map/", HTTP_COOKIE="django_language=es; sessionid=abc")
+    assert page_cache.cache_key(with_cookie) == key("/en/map/")
+    before = key("/en/map/")
+    PublicDataVersion.objects.filter(scope=PublicDataVersion.SITE).update(token="another")
+    from pages import versioning
+
+    versioning.forget()  # as after PUBLIC_PAGE_CACHE_RECHECK in another process
+    assert key("/en/map/") != before
+    assert "another" in key("/en/map/")
+
+
+def test_a_change_shows_at_once_in_this_process(client, edition, django_capture_on_commit_callbacks):
+    assert "@Second2" not in client.get(url("participant_list")).content.decode()
+    pending = RegistrationFactory(edition=edition, handle="Second2")
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_approve(registration=pending, actor=UserFactory())
+    assert "@Second2" in client.get(url("participant_list")).content.decode()
+
+
+def test_an_edition_change_shows_at_once(client, edition):
+    assert "Renamed edition" not in client.get(url("participant_list")).content.decode()
+    edition.title = "Renamed edition"
+    edition.save()
+    assert "Renamed edition" in client.get(url("participant_list")).content.decode()
+
+
+def test_another_process_s_change_shows_after_the_recheck_period(client, edition, settings):
+    settings.PUBLIC_PAGE_CACHE_RECHECK = 3600
+    client.get(url("participant_list"))
+    # What another process's approval leaves in the database: new data and a new site version.
+    Registration.objects.filter(handle="First1").update(agency_name="Changed elsewhere")
+    PublicDataVersion.objects.update(token="moved-by-another-process")
+    assert "Changed elsewhere" not in client.get(url("participant_list")).content.decode()
+    settings.PUBLIC_PAGE_CACHE_RECHECK = 0  # the period is over
+    assert "Changed elsewhere" in client.get(url("participant_list")).content.decode()
+
+
+@pytest.mark.parametrize("name", LOOKALIKES)
+def test_an_agency_named_like_a_placeholder_or_a_nonce_shows_as_text(client, edition, name):
+    RegistrationFactory(edition=edition, handle="Lookalike1", status="approved", agency_name=name)
+    first = client.get(url("participant_list"))
+    second = client.get(url("participant_list"))  # from the cache
+    policy = first["Content-Security-Policy"]
+    assert "nonce" not in policy
+    for response in (first, second):
+        html = response.content.decode()
+        shown = html.count(escape(name))
+        assert shown >= 1
+        # No "nonce" on the page but in the agency's own name, exactly as typed.
+        assert html.count("nonce") == shown * name.count("nonce")
+        assert "dGVzdC1ub25jZQ==" not in policy
+        assert response["Content-Security-Policy"] == policy
+    assert second.content == first.content
+
+
+def escape(text: str) -> str:
+    from django.utils.html import escape as django_escape
+
+    return str(django_escape(text))
+
+
+def test_private_pages_and_errors_are_not_stored(client, edition):
+    for path in (reverse("registrations:register", args=["agency"]), reverse("pages:map") + "?edition=99"):
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert "public" not in response.get("Cache-Control", "")
+        assert len(queries) > 1, path  # rendered again
+
+
+def test_a_response_that_varies_sets_a_cookie_or_is_private_is_not_shareable():
+    def response(**headers: str) -> HttpResponse:
+        made = HttpResponse("page", headers={"Cache-Control": "public, max-age=1", **headers})
+        return made
+
+    assert page_cache.shareable(response())
+    assert not page_cache.shareable(response(Vary="Accept-Encoding"))
+    assert not page_cache.shareable(response(**{"Cache-Control": "public, no-store"}))
+    assert not page_cache.shareable(response(**{"Cache-Control": "private"}))
+    with_cookie = response()
+    with_cookie.set_cookie("sessionid", "abc")
+    assert not page_cache.shareable(with_cookie)
+    not_found = response()
+    not_found.status_code = 404
+    assert not page_cache.shareable(not_found)
+
+
+def test_the_geojson_varies_with_gzip_and_is_left_to_its_own_validators(client, edition):
+    plain = client.get(url("participants_geojson"))
+    packed = client.get(url("participants_geojson"), HTTP_ACCEPT_ENCODING="gzip")
+    assert plain["Vary"] == "Accept-Encoding"
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert "public" in plain["Cache-Control"]
+    assert client.get(url("participants_geojson"), HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 304
