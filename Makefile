@@ -14,7 +14,7 @@ PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets
 	CACHE_URL=redis://127.0.0.1:6379/1 TASKS_BACKEND=django_tasks_db.DatabaseBackend \
 	EMAIL_URL=smtp+tls://mailer:secret@127.0.0.1:587
 
-.PHONY: run test test-postgres lint migrations-check deploy-check clean
+.PHONY: run serve test test-postgres lint migrations-check deploy-check clean
 
 $(STAMP): pyproject.toml requirements/build-constraints.txt
 	@test -n "$(PYTHON)" || { echo "poltwt needs Python 3.11 or newer (python3.11, python3.12, ... or python3)."; exit 1; }
@@ -29,6 +29,13 @@ run: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py loaddemo
 	$(DEV_ENV) $(BIN)/python manage.py ensure_organizer
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make serve: as production runs it (Procfile, through honcho): gunicorn (gthread), the worker, the jobs.
+## Reads the environment and .env like production (SECRET_KEY etc.); the queue is the database's.
+serve: $(STAMP)
+	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} $(BIN)/python manage.py migrate --noinput
+	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} $(BIN)/python manage.py collectstatic --noinput >/dev/null
+	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 ## make test: the whole suite on SQLite (browser tests need Debian's chromium: apt-get install chromium)
 test: $(STAMP)

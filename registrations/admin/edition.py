@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition, Figure, FormerDate
 from events.services import edition_update
+from registrations.forms import VisibleTextMixin
 from registrations.services.mailing import MailingError, invitations_send, schedule_change_notify
 
 
@@ -23,7 +24,7 @@ class HttpsURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
-class EditionAdminForm(forms.ModelForm):
+class EditionAdminForm(VisibleTextMixin, forms.ModelForm):
     class Meta:
         model = Edition
         exclude: list[str] = []  # every field: the admin's fieldsets decide the layout

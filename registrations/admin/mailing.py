@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.models import Edition
+from registrations.forms import VisibleTextMixin
 from registrations.models import Delivery, Mailing, Registration
 from registrations.services.mailing import message_send
 
 
-class MessageForm(forms.ModelForm):
+class MessageForm(VisibleTextMixin, forms.ModelForm):
     """Compose a message: the edition, who among its registrants receives it, subject and text."""
 
     kinds = forms.MultipleChoiceField(

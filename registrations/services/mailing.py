@@ -8,18 +8,21 @@ batch reported as failed, never resent).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from events.models import Edition
 from registrations import tasks
 from registrations.models import Delivery, Mailing, Registration
+from registrations.services import delivery
 
 
 class MailingError(Exception):
@@ -126,8 +129,8 @@ def invitations_send(*, source: Edition, target: Edition | None, actor: Abstract
         raise MailingError("No edition is open for sign-up to invite participants to.")
     if source.pk == target.pk:
         raise MailingError("Participants cannot be invited to the edition they are registered for.")
-    # Handles already registered for the new edition, in any letter case, are not invited again.
-    already = Registration.objects.for_edition(target).active().annotate(lowered=Lower("handle"))
+    # Handles already held for the new edition, in any letter case, are not invited again.
+    already = Registration.objects.for_edition(target).holding_handle().annotate(lowered=Lower("handle"))
     invited = (
         recipients(edition=source, statuses=[Registration.Status.APPROVED])
         .annotate(lowered=Lower("handle"))
@@ -143,3 +146,25 @@ def invitations_send(*, source: Edition, target: Edition | None, actor: Abstract
         to=invited,
         actor=actor,
     )
+
+
+def mailings_resume(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue the sending task of every unfinished mailing that has open deliveries nobody holds (never
+    claimed, or leased by a run that died and whose lease ran out); returns their ids.
+
+    The task itself takes over expired leases, so a mailing queued twice still writes to nobody twice.
+    """
+    now = now or timezone.now()
+    expired = now - delivery.lease()
+    stuck = (
+        Delivery.objects.filter(mailing__finished_at__isnull=True, sent_at__isnull=True, error="")
+        # A mailing younger than a lease may simply be waiting for its first run.
+        .filter(mailing__created_at__lt=expired)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired))
+        .values_list("mailing_id", flat=True)
+        .distinct()
+    )
+    ids = sorted(set(stuck))
+    for mailing_id in ids:
+        tasks.send_mailing_task.enqueue(mailing_id)
+    return ids
