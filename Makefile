@@ -14,7 +14,7 @@ PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets
 	CACHE_URL=redis://127.0.0.1:6379/1 TASKS_BACKEND=django_tasks_db.DatabaseBackend \
 	EMAIL_URL=smtp+tls://mailer:secret@127.0.0.1:587
 
-.PHONY: run test test-postgres lint migrations-check deploy-check messages messages-check clean
+.PHONY: run serve test test-postgres lint migrations-check deploy-check messages messages-check clean
 
 # Translation catalogues: each locale/<lang>/LC_MESSAGES/django.po is compiled to its .mo by Babel (pure
 # Python, poltwt/messages.py), so a fresh clone needs no GNU gettext.
@@ -36,6 +36,13 @@ run: $(STAMP) $(MO_FILES)
 	$(DEV_ENV) $(BIN)/python manage.py loaddemo
 	$(DEV_ENV) $(BIN)/python manage.py ensure_organizer
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make serve: as production runs it (Procfile, through honcho): gunicorn (gthread), the worker, the jobs.
+## Reads the environment and .env like production (SECRET_KEY etc.); the queue is the database's.
+serve: $(STAMP)
+	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} $(BIN)/python manage.py migrate --noinput
+	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} $(BIN)/python manage.py collectstatic --noinput >/dev/null
+	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 ## make test: the whole suite on SQLite (browser tests need Debian's chromium: apt-get install chromium)
 test: $(STAMP) $(MO_FILES)

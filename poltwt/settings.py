@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "health_check",
     "events",
     "registrations",
     "pages",
@@ -58,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Malformed query strings and form bodies get a 400 page before anything reads them.
+    "poltwt.middleware.MalformedInputMiddleware",
     # First after them: a cached public page skips session, CSRF, auth and CSP (pages/cache.py).
     "pages.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,11 +72,15 @@ MIDDLEWARE = [
     # else the language cookie, else Accept-Language, and redirects "/" to "/<language>/".
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    # Django's CsrfViewMiddleware, letting the no-referrer private pages post their own forms.
+    "poltwt.middleware.PrivatePageCsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "poltwt.urls"
@@ -91,6 +102,24 @@ TEMPLATES = [
         },
     },
 ]
+
+# Organizer accounts. django-axes counts failed logins per account and client address and refuses even the
+# right password during the cool-off; lockouts are listed (and deleted to reset) in the admin under Axes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "poltwt.ratelimit.client_address"
+AXES_VERBOSE = False
+# Two-factor sign-in (TOTP, django-otp) for the admin: with OTP_REQUIRED on, every organizer needs a
+# confirmed authenticator device (manage.py add_totp_device) and its code to sign in. On in production.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="poltwt")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -144,12 +173,24 @@ STORAGES = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="poltwt <noreply@poltwt.example>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
-# Background work: inline in development and tests; the database queue (manage.py db_worker) in production.
+# Background work: inline in development and tests; the database queue (manage.py worker) in production.
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend")
     }
 }
+# A worker (manage.py worker) writes a heartbeat every WORKER_HEARTBEAT_SECONDS; tasks left running by a
+# worker silent for WORKER_TIMEOUT_SECONDS (it died) are queued again. Tasks of a plain db_worker (no
+# heartbeat) are queued again after TASK_ORPHAN_SECONDS running.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
+WORKER_TIMEOUT_SECONDS = env.float("WORKER_TIMEOUT_SECONDS", default=60.0)
+TASK_ORPHAN_SECONDS = env.float("TASK_ORPHAN_SECONDS", default=6 * 3600.0)
+# How long a mailing's worker holds the deliveries it claimed: after a crash, the unsent ones are taken
+# over when this runs out. Longer than one email can take (EMAIL_TIMEOUT).
+MAILING_LEASE_SECONDS = env.float("MAILING_LEASE_SECONDS", default=300.0)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# /healthz fails when the oldest task waiting in the queue is older than this (no worker is running).
+HEALTH_QUEUE_MAX_AGE_SECONDS = env.float("HEALTH_QUEUE_MAX_AGE_SECONDS", default=600.0)
 
 # Security. HTTPS settings default on whenever DEBUG is off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -3,8 +3,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from health_check.views import HealthCheckView
 
 from pages.views import language
+from poltwt.adminsite import OrganizerAdminSite
+
+# Every ModelAdmin registers on admin.site; giving it our class adds two-factor sign-in (django-otp's way).
+admin.site.__class__ = OrganizerAdminSite
 
 admin.site.site_header = _("poltwt organizers")
 admin.site.site_title = _("poltwt admin")
@@ -15,6 +20,14 @@ admin.site.index_title = _("Global Police Tweet-a-thon")
 # each URL has one language, so responses are the same for everyone and can be cached by URL. An address
 # without a prefix ("/", "/map/") redirects to the visitor's language (LocaleMiddleware).
 urlpatterns = [
+    # For load balancers and monitoring; outside any language prefix. Answers 500 when a check fails.
+    path(
+        "healthz",
+        HealthCheckView.as_view(
+            checks=["health_check.checks.Database", "health_check.checks.Cache", "poltwt.health.QueueAge"]
+        ),
+        name="healthz",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("language/<str:code>/", language.switch_language, name="switch_language"),
     *i18n_patterns(
@@ -23,3 +36,5 @@ urlpatterns = [
         prefix_default_language=True,
     ),
 ]
+
+handler400 = "poltwt.views.bad_request"

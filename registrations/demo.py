@@ -121,10 +121,12 @@ def _registration(
     edition: Edition, index: int, now: dt.datetime, rng: random.Random, **fields
 ) -> Registration:
     lat, lng = fields["latitude"], fields["longitude"]
+    confirmed = now - dt.timedelta(days=rng.randint(1, 20))
     defaults = {
         "agency_level": rng.choice(Registration.AgencyLevel.values),
         "email": f"pio{index}@demo.police.example",
-        "email_confirmed_at": now - dt.timedelta(days=rng.randint(1, 20)),
+        "email_confirmed_at": confirmed,
+        "handle_held_at": confirmed,
         "participation_model": rng.choice(Registration.ParticipationModel.values),
         "topic": "Road safety",
         "consent_public": True,

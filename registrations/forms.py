@@ -34,29 +34,34 @@ AGENCY_FIELDS = [
     "language",
 ]
 OFFICER_FIELDS = [*AGENCY_FIELDS[:1], "officer_name", "officer_role", *AGENCY_FIELDS[1:]]
-SINGLE_LINE_FIELDS = (
-    "agency_name",
-    "officer_name",
-    "officer_role",
-    "street",
-    "city",
-    "region",
-    "postcode",
-    "topic",
-    "local_goal",
-)
 # What each drop-down asks for, instead of Django's "---------".
 SELECT_PLACEHOLDERS = {
     "agency_level": _("Choose the agency’s level"),
     "participation_model": _("Choose how you take part"),
     "country": _("Choose a country"),
 }
-
-
 TIME_ATTRS = {"inputmode": "numeric", "placeholder": "18:00", "pattern": "[0-2]?[0-9]:[0-5][0-9]", "size": 5}
 
 
-class RegistrationForm(forms.ModelForm):
+class VisibleTextMixin:
+    """Every text field refuses invisible characters (zero-width, bidi controls, U+2028/U+2029, controls).
+
+    Multi-line fields (textareas) keep their newlines and tabs. Mixed into every form people type into.
+    """
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and value and name not in self.errors:
+                multiline = isinstance(self.fields[name].widget, forms.Textarea)
+                try:
+                    reject_control_characters(value, multiline=multiline)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+
+class RegistrationForm(VisibleTextMixin, forms.ModelForm):
     """The agency form; OfficerRegistrationForm adds the officer's name and role."""
 
     kind = Registration.Kind.AGENCY
@@ -177,14 +182,17 @@ class RegistrationForm(forms.ModelForm):
 
     def clean_handle(self) -> str:
         handle = self.cleaned_data["handle"]
-        taken = Registration.objects.active().filter(edition=self.edition, handle__iexact=handle)
+        # Only a confirmed entry holds a handle: an unconfirmed sign-up (perhaps by someone else) never
+        # keeps the account's owner out; whoever confirms first holds it.
+        taken = Registration.objects.holding_handle().filter(edition=self.edition, handle__iexact=handle)
         if self.instance.pk:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError(
                 _(
-                    "@%(handle)s is already registered for the %(edition)s. If it is yours, use the private "
-                    "link in the email you received, or ask for it again."
+                    "@%(handle)s is already registered and confirmed for the %(edition)s. If it is yours, "
+                    "use the private link in the email you received, or ask for it again; if you did not "
+                    "register it, write to the organizers."
                 ),
                 code="taken",
                 params={"handle": handle, "edition": self.edition.title},
@@ -204,13 +212,6 @@ class RegistrationForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        for name in SINGLE_LINE_FIELDS:
-            value = cleaned.get(name)
-            if value:
-                try:
-                    reject_control_characters(value)
-                except forms.ValidationError as error:
-                    self.add_error(name, error)
         if cleaned.get(
             "participation_model"
         ) == Registration.ParticipationModel.ONE_TOPIC and not cleaned.get("topic"):
@@ -261,11 +262,11 @@ def form_class_for(kind: str) -> type[RegistrationForm]:
     return FORMS[kind]
 
 
-class LostLinkForm(forms.Form):
+class LostLinkForm(VisibleTextMixin, forms.Form):
     email = forms.EmailField(label=_("The government email address you registered with"))
 
 
-class RejectForm(forms.Form):
+class RejectForm(VisibleTextMixin, forms.Form):
     """The reason an organizer gives when rejecting; it goes to the registrant."""
 
     reason = forms.CharField(

@@ -73,8 +73,21 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(latitude__isnull=False, longitude__isnull=False)
 
     def active(self) -> RegistrationQuerySet:
-        """Entries still in play (not withdrawn): the ones that hold their handle for the edition."""
+        """Entries still in play (not withdrawn)."""
         return self.exclude(status=Registration.Status.WITHDRAWN)
+
+    def holding_handle(self) -> RegistrationQuerySet:
+        """The entries that keep their handle from others: confirmed once, neither rejected nor withdrawn.
+
+        The database guarantees at most one per handle and edition (registration_unique_handle_per_edition).
+        """
+        return self.filter(handle_held_at__isnull=False).exclude(status__in=Registration.RELEASED_STATUSES)
+
+    def expired_unconfirmed(self, *, before) -> RegistrationQuerySet:
+        """Entries never confirmed whose confirmation link (sent at sign-up) has expired by ``before``."""
+        return self.filter(
+            handle_held_at__isnull=True, email_confirmed_at__isnull=True, created_at__lt=before
+        ).exclude(status=Registration.Status.WITHDRAWN)
 
 
 class Registration(models.Model):
@@ -100,6 +113,9 @@ class Registration(models.Model):
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # Statuses that give the handle back: another entry may then confirm and hold it.
+    RELEASED_STATUSES = ("rejected", "withdrawn")
+
     class GeoStatus(models.TextChoices):
         PENDING = "pending", _("Geocoding pending")
         LOCATED = "located", _("Located")
@@ -124,6 +140,10 @@ class Registration(models.Model):
 
     email = models.EmailField(_("government email"), blank=True)
     email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
+    # Set when an email is first confirmed and kept when the registrant later changes the address: from then
+    # on this entry holds its handle for the edition (unless rejected or withdrawn). Unconfirmed entries
+    # hold nothing, so nobody can squat a handle by signing up with an address they never confirm.
+    handle_held_at = models.DateTimeField(_("holds the handle since"), null=True, blank=True, editable=False)
     email_domain_recognised = models.BooleanField(_("government domain recognised"), default=False)
 
     street = models.CharField(_("street address"), max_length=200, blank=True)
@@ -202,9 +222,15 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 Lower("handle"),
                 "edition",
-                condition=~Q(status="withdrawn"),
+                condition=Q(handle_held_at__isnull=False) & ~Q(status__in=("rejected", "withdrawn")),
                 name="registration_unique_handle_per_edition",
                 violation_error_message=_("This X account is already registered for this edition."),
+            ),
+            models.UniqueConstraint(
+                fields=["returning_from", "edition"],
+                condition=Q(returning_from__isnull=False),
+                name="registration_one_per_invitation",
+                violation_error_message=_("This invitation has been used already."),
             ),
             models.CheckConstraint(
                 condition=Q(hours_from__isnull=True, hours_to__isnull=True)
@@ -400,9 +426,40 @@ class Mailing(models.Model):
         return self.subject, self.body
 
 
+class ScheduledJob(models.Model):
+    """When a recurring job (registrations/jobs.py) next runs; the row is the lock that runs it once."""
+
+    name = models.CharField(max_length=50, unique=True)
+    next_run_at = models.DateTimeField()
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life: tasks of a worker that stopped beating are run again."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
 class Delivery(models.Model):
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
+    # A lease, not a verdict: a delivery claimed but neither sent nor failed by the time the lease runs out
+    # (the worker died) is claimed again. See services/delivery.py.
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)

@@ -6,7 +6,7 @@ from django_tasks import task
 
 from registrations import emails
 from registrations.models import Registration
-from registrations.services.delivery import mailing_deliver
+from registrations.services.delivery import lost_links_send, mailing_deliver, mailing_retry_at
 from registrations.services.location import registration_geocode
 
 
@@ -40,5 +40,18 @@ def geocode_registration_task(registration_id: int, force: bool = False) -> None
 
 @task()
 def send_mailing_task(mailing_id: int) -> None:
-    """Send a mailing's unclaimed deliveries. Running it again (a retry) writes to nobody twice."""
-    mailing_deliver(mailing_id=mailing_id)
+    """Send a mailing's open deliveries. Running it again (a retry) writes to nobody twice.
+
+    Deliveries still leased by a run that died are taken over when the lease runs out: the task comes
+    back then (on a backend that can defer; elsewhere the recurring ``resume_mailings`` job does).
+    """
+    mailing = mailing_deliver(mailing_id=mailing_id)
+    retry_at = None if mailing.finished_at else mailing_retry_at(mailing=mailing)
+    if retry_at is not None and send_mailing_task.get_backend().supports_defer:
+        send_mailing_task.using(run_after=retry_at).enqueue(mailing_id)
+
+
+@task()
+def send_lost_links_task(email: str) -> None:
+    """Look up an address someone asked the links for, and email each of its registrations' links."""
+    lost_links_send(email=email)

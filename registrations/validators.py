@@ -89,17 +89,32 @@ def domain_is_recognised(domain: str, recognised: Iterable[str]) -> bool:
     return any(domain == known or domain.endswith("." + known) for known in recognised)
 
 
-def reject_control_characters(value: str) -> None:
-    """Single-line text may not hide control or formatting characters (bidi overrides, NUL, escapes)."""
+def reject_control_characters(value: str, *, multiline: bool = False) -> None:
+    """Text may not hide invisible characters: controls (NUL, escapes), zero-width and other format
+    characters, bidi controls, line and paragraph separators, private-use and surrogate code points.
+
+    Right-to-left scripts themselves are ordinary letters and pass. ``multiline`` allows tab and newlines.
+    """
+    allowed = _MULTILINE_ALLOWED if multiline else frozenset()
     for char in value:
-        if unicodedata.category(char) in ("Cc", "Cs", "Co") or char in _BIDI_CONTROLS:
+        if char in allowed:
+            continue
+        if unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BIDI_CONTROLS:
             raise ValidationError(
-                _("Remove the invisible control characters from this text."), code="control"
+                _(
+                    "Remove the invisible characters from this text (control, zero-width, direction or "
+                    "line-separator characters, often carried over by copy and paste)."
+                ),
+                code="control",
             )
 
 
-# Explicit bidirectional overrides can disguise text (a handle shown reversed); plain RTL text is fine.
-_BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
+# Cc control, Cf format (zero-width space/joiners, word joiner, BOM, soft hyphen, every bidi mark, embedding,
+# override and isolate), Cs surrogate, Co private use, Zl and Zp (U+2028, U+2029).
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+_MULTILINE_ALLOWED = frozenset("\n\r\t")
+# Every bidirectional control, named explicitly so the rule does not rest on Unicode categories alone.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 HASHTAG_LENGTH = 50

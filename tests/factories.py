@@ -45,6 +45,8 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     agency_level = Registration.AgencyLevel.LOCAL
     email = factory.LazyAttribute(lambda registration: f"{registration.handle}@cityofpaloalto.org")
     email_confirmed_at = factory.LazyFunction(lambda: dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC))
+    # A confirmed entry holds its handle from its confirmation on (None when built unconfirmed).
+    handle_held_at = factory.LazyAttribute(lambda registration: registration.email_confirmed_at)
     street = "275 Forest Avenue"
     city = "Palo Alto"
     region = "CA"

@@ -65,7 +65,8 @@ def edition_from_request(ordinal: str | None) -> Edition:
         if edition is None:
             raise Http404(_("No edition yet."))
         return edition
-    if not ordinal.isdigit() or len(ordinal) > 5:
+    # isdigit() alone accepts "²" and "①", which int() refuses: only ASCII digits name an edition.
+    if not (ordinal.isascii() and ordinal.isdigit()) or len(ordinal) > 5:
         raise Http404(_("Unknown edition."))
     edition = Edition.objects.filter(ordinal=int(ordinal)).first()
     if edition is None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Edition, Figure, FormerDate
 from events.services import edition_update
 from registrations.admin.mailing import review_url
+from registrations.forms import VisibleTextMixin
 from registrations.services.mailing import MailingError, invitations_create, schedule_notice_create
 
 
@@ -28,7 +29,7 @@ class HttpsURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
-class EditionAdminForm(forms.ModelForm):
+class EditionAdminForm(VisibleTextMixin, forms.ModelForm):
     class Meta:
         model = Edition
         exclude: list[str] = []  # every field: the admin's fieldsets decide the layout

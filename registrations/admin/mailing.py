@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.models import Edition
+from registrations.forms import VisibleTextMixin
 from registrations.models import Delivery, Mailing, Registration
 from registrations.services.mailing import (
     AlreadySent,
@@ -62,7 +63,7 @@ def translated_languages() -> list[tuple[str, str]]:
     return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
-class MessageForm(forms.ModelForm):
+class MessageForm(VisibleTextMixin, forms.ModelForm):
     """Compose a message: the edition, who among its registrants receives it, subject and text."""
 
     kinds = forms.MultipleChoiceField(

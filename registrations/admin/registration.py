@@ -7,11 +7,11 @@ import functools
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
@@ -28,7 +28,7 @@ from registrations.admin.review import (
 )
 from registrations.exports import csv_response
 from registrations.fields import XHandleField
-from registrations.forms import RejectForm
+from registrations.forms import RejectForm, VisibleTextMixin
 from registrations.models import Registration, RegistrationLogEntry
 from registrations.services.common import ReviewError
 from registrations.services.review import registration_reject
@@ -103,7 +103,7 @@ class ConfirmedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegistrationAdminForm(forms.ModelForm):
+class RegistrationAdminForm(VisibleTextMixin, forms.ModelForm):
     """Organizers' edits follow the same handle and email rules as the public form."""
 
     # Optional: a withdrawn entry has no handle left.
@@ -145,6 +145,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "kind",
         "agency_name",
         "country_name",
+        "earlier_rejection",
         "geo_status",
         "edition_label",
         "x_profile",
@@ -195,6 +196,8 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     readonly_fields = [
         "status",
+        "earlier_rejections",
+        "handle_held_at",
         "reviewed_by",
         "reviewed_at",
         "review_reason",
@@ -215,12 +218,15 @@ class RegistrationAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["edition", "kind", "handle", "status"]}),
+        (None, {"fields": ["edition", "kind", "handle", "status", "earlier_rejections"]}),
         (
             _("Agency and officer"),
             {"fields": ["agency_name", "agency_level", "officer_name", "officer_role"]},
         ),
-        (_("Email"), {"fields": ["email", "email_confirmed_at", "email_domain_recognised"]}),
+        (
+            _("Email"),
+            {"fields": ["email", "email_confirmed_at", "handle_held_at", "email_domain_recognised"]},
+        ),
         (_("Address"), {"fields": ["street", "city", "region", "postcode", "country"]}),
         (
             _("Location"),
@@ -281,6 +287,49 @@ class RegistrationAdmin(admin.ModelAdmin):
     def country_name(self, obj: Registration) -> str:
         # Not the field itself: the admin would rebuild the 250 country choices for every row (2 s a page).
         return obj.country.name or "—"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Registration]:
+        # One subquery for the whole page, not one query per row.
+        rejected = Registration.objects.filter(
+            edition=OuterRef("edition"),
+            handle__iexact=OuterRef("handle"),
+            status=Registration.Status.REJECTED,
+        ).exclude(pk=OuterRef("pk"))
+        return super().get_queryset(request).annotate(has_earlier_rejection=Exists(rejected))
+
+    @admin.display(description=_("rejected before"), boolean=True)
+    def earlier_rejection(self, obj: Registration) -> bool:
+        return getattr(obj, "has_earlier_rejection", False)
+
+    @admin.display(description=_("earlier rejected entries for this handle"))
+    def earlier_rejections(self, obj: Registration) -> str:
+        if obj.pk is None or not obj.handle:
+            return "—"
+        rejected = (
+            Registration.objects.filter(
+                edition_id=obj.edition_id, handle__iexact=obj.handle, status=Registration.Status.REJECTED
+            )
+            .exclude(pk=obj.pk)
+            .order_by("-reviewed_at")
+        )
+        if not rejected:
+            return _("None")
+        # format_html_join escapes the organizer's reason and the email: they are shown as text.
+        return format_html_join(
+            "",
+            '<p><a href="{}">#{}</a> {} ({}), {}: “{}”</p>',
+            (
+                (
+                    reverse("admin:registrations_registration_change", args=[entry.pk]),
+                    entry.pk,
+                    entry.email or "—",
+                    entry.agency_name,
+                    entry.reviewed_at.date() if entry.reviewed_at else "",
+                    entry.review_reason,
+                )
+                for entry in rejected
+            ),
+        )
 
     @admin.display(description=_("edition"), ordering="edition__ordinal")
     def edition_label(self, obj: Registration) -> str:

@@ -138,18 +138,26 @@ def registration_clear_location(*, registration: Registration) -> Registration:
 
 
 def geocode_pending(
-    *, now: dt.datetime | None = None, dry_run: bool = False, limit: int | None = None
+    *,
+    now: dt.datetime | None = None,
+    dry_run: bool = False,
+    limit: int | None = None,
+    settled: dt.timedelta | None = None,
 ) -> list[int]:
     """Geocode the registrations waiting for it (never tried, or due for another attempt).
 
     Returns the ids processed (never tried first, then the longest overdue); with ``dry_run``, the ids that
-    would be, changing nothing.
+    would be, changing nothing. ``settled``: skip never-tried entries changed more recently than that (their
+    own background task is probably still queued); the recurring job uses it.
     """
     now = now or timezone.now()
+    never_tried = Q(geo_next_attempt_at__isnull=True)
+    if settled is not None:
+        never_tried &= Q(updated_at__lte=now - settled)
     due = (
         Registration.objects.active()
         .filter(geo_status=Registration.GeoStatus.PENDING)
-        .filter(Q(geo_next_attempt_at__isnull=True) | Q(geo_next_attempt_at__lte=now))
+        .filter(never_tried | Q(geo_next_attempt_at__lte=now))
         .exclude(geo_precision=Registration.GeoPrecision.MANUAL)
         .order_by(F("geo_next_attempt_at").asc(nulls_first=True), "pk")
     )

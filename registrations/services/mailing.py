@@ -3,13 +3,13 @@
 Nothing reaches many people by accident: a mailing is created as a draft (its recipients are a filter, not
 yet a list), reviewed by an organizer ("This will email N registrants", a test to themselves) and sent
 only by mailing_send, which fixes the recipients (one Delivery each) and hands them to a background task.
-Deliveries are claimed in batches before their emails go out and never claimed twice, so a retried or
-duplicated task writes to nobody twice (at most once: a worker that dies mid-batch leaves the rest of its
-batch reported as failed, never resent).
+Deliveries are leased in batches (services/delivery.py): a retried or duplicated task writes to nobody
+twice, and after a worker dies the rest is sent once its leases run out (mailings_resume).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 from collections.abc import Iterable
 from typing import Any
@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from events.models import Edition
 from registrations import tasks
 from registrations.models import Delivery, Mailing, Registration
-from registrations.services.delivery import mailing_message
+from registrations.services import delivery
 
 
 class MailingError(Exception):
@@ -181,7 +181,7 @@ def mailing_preview(*, mailing: Mailing) -> EmailMultiAlternatives | None:
     sample = mailing_recipients(mailing=mailing).select_related("edition").order_by("pk").first()
     if sample is None:
         return None
-    return mailing_message(mailing, sample)
+    return delivery.mailing_message(mailing, sample)
 
 
 def mailing_send_test(*, mailing: Mailing, to: str) -> None:
@@ -264,8 +264,8 @@ def invitees(*, source: Edition, target: Edition | None) -> QuerySet[Registratio
     """Approved participants of `source` whose handle is not yet registered for `target`."""
     if target is None:
         return Registration.objects.none()
-    # Handles already registered for the new edition, in any letter case, are not invited again.
-    already = Registration.objects.for_edition(target).active().annotate(lowered=Lower("handle"))
+    # Handles already held for the new edition, in any letter case, are not invited again.
+    already = Registration.objects.for_edition(target).holding_handle().annotate(lowered=Lower("handle"))
     return (
         recipients(edition=source, statuses=[Registration.Status.APPROVED])
         .annotate(lowered=Lower("handle"))
@@ -302,3 +302,25 @@ def invitations_send(*, source: Edition, target: Edition | None, actor: Abstract
     """Create the invitations and send them at once (scripts and tests; the admin reviews first)."""
     mailing = invitations_create(source=source, target=target, actor=actor)
     return mailing_send(mailing=mailing, expected=mailing_recipients(mailing=mailing).count())
+
+
+def mailings_resume(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue the sending task of every unfinished mailing that has open deliveries nobody holds (never
+    claimed, or leased by a run that died and whose lease ran out); returns their ids.
+
+    The task itself takes over expired leases, so a mailing queued twice still writes to nobody twice.
+    """
+    now = now or timezone.now()
+    expired = now - delivery.lease()
+    stuck = (
+        Delivery.objects.filter(mailing__finished_at__isnull=True, sent_at__isnull=True, error="")
+        # A mailing younger than a lease may simply be waiting for its first run.
+        .filter(mailing__created_at__lt=expired)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired))
+        .values_list("mailing_id", flat=True)
+        .distinct()
+    )
+    ids = sorted(set(stuck))
+    for mailing_id in ids:
+        tasks.send_mailing_task.enqueue(mailing_id)
+    return ids

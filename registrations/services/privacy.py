@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Edition
+from registrations import tokens
 from registrations.models import PERSONAL_FIELDS, WITHDRAWAL_FIELDS, Registration, RegistrationLogEntry
 from registrations.services.common import log_action
 from registrations.services.location import registration_clear_location
@@ -74,3 +75,17 @@ def personal_data_purge(*, edition: Edition, dry_run: bool = False) -> int:
         [RegistrationLogEntry(registration_id=pk, action=RegistrationLogEntry.Action.PURGED) for pk in ids]
     )
     return count
+
+
+def unconfirmed_expire(*, now: dt.datetime | None = None, dry_run: bool = False) -> int:
+    """Delete entries never confirmed whose confirmation link has expired; returns how many.
+
+    They never held their handle and nobody can confirm them any more: keeping them would only keep an
+    unverified address. Deleted outright (their log goes with them), not withdrawn.
+    """
+    now = now or timezone.now()
+    expired = Registration.objects.expired_unconfirmed(before=now - tokens.MAX_AGE["confirm"])
+    if dry_run:
+        return expired.count()
+    _, per_model = expired.delete()
+    return per_model.get(Registration._meta.label, 0)

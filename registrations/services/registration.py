@@ -22,7 +22,11 @@ from registrations.services.review import is_government_email, review_apply
 
 
 class HandleTaken(Exception):
-    """The handle already has an active registration for this edition."""
+    """Another entry holds the handle for this edition: it confirmed its email first."""
+
+
+class InvitationUsed(Exception):
+    """This invitation has already brought its participant back to the edition."""
 
 
 @transaction.atomic
@@ -31,10 +35,12 @@ def registration_create(
 ) -> Registration:
     """Register an X account for an edition; sends the confirmation email and geocodes after commit.
 
-    Raises HandleTaken when the handle (case-insensitively) is already registered for the edition; the
-    database constraint decides, so two simultaneous submissions create exactly one registration.
+    An unconfirmed entry holds nothing: whoever confirms first holds the handle (see
+    registration_confirm_email). Raises HandleTaken when a confirmed entry already holds the handle
+    (case-insensitively) for the edition; the database constraint decides under concurrency.
     A returning participant (from an invitation) whose email is unchanged needs no confirmation: the
-    invitation link reached that mailbox.
+    invitation link reached that mailbox. Raises InvitationUsed when the invitation already brought its
+    participant back (one invitation, one entry; the database decides that too).
     """
     unknown = set(fields) - set(REGISTRANT_FIELDS)
     if unknown:
@@ -43,12 +49,14 @@ def registration_create(
     registration.email_domain_recognised = is_government_email(registration.email)
     proven = returning_from is not None and returning_from.email.lower() == registration.email.lower()
     if proven:
-        registration.email_confirmed_at = timezone.now()
+        registration.email_confirmed_at = registration.handle_held_at = timezone.now()
     try:
         with transaction.atomic():
             registration.save()
     except IntegrityError as exc:
-        if Registration.objects.active().filter(edition=edition, handle__iexact=registration.handle).exists():
+        if returning_from and Registration.objects.filter(edition=edition, returning_from=returning_from):
+            raise InvitationUsed from exc
+        if Registration.objects.holding_handle().filter(edition=edition, handle__iexact=registration.handle):
             raise HandleTaken(registration.handle) from exc
         raise
     log_action(
@@ -76,13 +84,26 @@ def _unchanged(before: Registration, after: Registration) -> bool:
 
 @transaction.atomic
 def registration_confirm_email(*, registration: Registration) -> bool:
-    """Mark the email confirmed. Returns False if it already was (a link used twice changes nothing)."""
+    """Mark the email confirmed; the entry now holds its handle. Returns False if it already was confirmed
+    (a link used twice changes nothing).
+
+    Raises HandleTaken when another entry confirmed the same handle first; nothing changes then.
+    """
     locked = Registration.objects.select_for_update().get(pk=registration.pk)
     if locked.email_confirmed_at is not None:
         return False
     locked.email_confirmed_at = timezone.now()
-    locked.save(update_fields=["email_confirmed_at", "updated_at"])
+    update_fields = ["email_confirmed_at", "updated_at"]
+    if locked.handle_held_at is None:
+        locked.handle_held_at = locked.email_confirmed_at
+        update_fields.append("handle_held_at")
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise HandleTaken(locked.handle) from exc
     registration.email_confirmed_at = locked.email_confirmed_at
+    registration.handle_held_at = locked.handle_held_at
     log_action(locked, RegistrationLogEntry.Action.CONFIRMED)
     email_after_commit(locked, "received")
     return True
@@ -134,11 +155,11 @@ def registration_update(*, registration: Registration, **fields: Any) -> list[st
     return changed
 
 
-def resend_links(*, email: str) -> int:
-    """Email the private links of every active registration made with this address; returns how many."""
-    registrations = list(
-        Registration.objects.active().filter(email__iexact=email.strip()).values_list("pk", flat=True)
-    )
-    for pk in registrations:
-        transaction.on_commit(lambda pk=pk: tasks.send_registration_email_task.enqueue(pk, "links"))
-    return len(registrations)
+def links_request(*, email: str) -> None:
+    """Someone asked for their private links again: look the address up in the background.
+
+    The request itself does the same work whether or not the address is known (one task enqueued), so
+    neither its answer nor its timing tells a visitor which addresses registered.
+    """
+    address = email.strip()
+    transaction.on_commit(lambda: tasks.send_lost_links_task.enqueue(address))

@@ -8,11 +8,29 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from poltwt.ratelimit import client_ip, link_rate
 from registrations import tokens
+
+
+def private_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page with a secret in its URL or personal data in its body: no cache keeps it (browser back
+    button, shared proxies) and no Referer header carries its URL to another site."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    # Under that policy browsers send "Origin: null" with the page's own forms: the CSRF middleware
+    # accepts it here, and still demands the CSRF token (poltwt/middleware.py).
+    wrapper.csrf_accepts_null_origin = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def private_link(read: Callable[[str], Any]):
@@ -25,6 +43,7 @@ def private_link(read: Callable[[str], Any]):
         @functools.wraps(view)
         @require_http_methods(["GET", "POST"])
         @ratelimit(group="links", key=client_ip, rate=link_rate, method=ratelimit.ALL, block=False)
+        @private_page
         def wrapper(request: HttpRequest, token: str) -> HttpResponse:
             if getattr(request, "limited", False):
                 return render(request, "registrations/too_many.html", status=429)
@@ -36,6 +55,7 @@ def private_link(read: Callable[[str], Any]):
                 return render(request, "registrations/link_problem.html", {"expired": False}, status=404)
             return view(request, found, token)
 
+        wrapper.csrf_accepts_null_origin = True  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -10,7 +10,7 @@ from events.models import Edition
 from registrations import tokens
 from registrations.forms import form_class_for
 from registrations.models import REGISTRANT_FIELDS, Registration
-from registrations.services.registration import HandleTaken, registration_create
+from registrations.services.registration import HandleTaken, InvitationUsed, registration_create
 from registrations.views.links import private_link
 
 
@@ -21,8 +21,8 @@ def accept_invitation(
     source, target = invitation
     if not target.is_open_for_registration():
         return render(request, "registrations/returning_closed.html", {"edition": target}, status=410)
-    if Registration.objects.for_edition(target).active().filter(handle__iexact=source.handle).exists():
-        # The link was used already (or the account registered another way): nothing to do twice.
+    if _already_back(source, target):
+        # The link was used already (or the account holds its handle another way): nothing to do twice.
         return render(request, "registrations/returning_already.html", {"edition": target, "source": source})
 
     form_class = form_class_for(source.kind)
@@ -34,7 +34,7 @@ def accept_invitation(
                 registration = registration_create(
                     edition=target, kind=source.kind, returning_from=source, **form.registrant_data()
                 )
-            except HandleTaken:
+            except (HandleTaken, InvitationUsed):
                 return render(
                     request, "registrations/returning_already.html", {"edition": target, "source": source}
                 )
@@ -57,4 +57,13 @@ def accept_invitation(
             % {"edition": source.edition.title},
         },
         status=status,
+    )
+
+
+def _already_back(source: Registration, target: Edition) -> bool:
+    """One invitation creates at most one entry (whatever handle it was sent with)."""
+    entries = Registration.objects.for_edition(target)
+    return (
+        entries.filter(returning_from=source).exists()
+        or entries.holding_handle().filter(handle__iexact=source.handle).exists()
     )

@@ -14,18 +14,18 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from events.models import Edition
-from poltwt.ratelimit import client_ip, signup_rate
+from poltwt.ratelimit import client_ip, link_rate, signup_rate
 from registrations.forms import LostLinkForm, form_class_for
 from registrations.models import Registration
 from registrations.services.privacy import registration_withdraw
 from registrations.services.registration import (
     HandleTaken,
+    links_request,
     registration_confirm_email,
     registration_create,
     registration_update,
-    resend_links,
 )
-from registrations.views.links import registration_link
+from registrations.views.links import private_page, registration_link
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ def register(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+@private_page
 def register_done(request: HttpRequest) -> HttpResponse:
     context = {
         "email": request.session.pop("registered_email", ""),
@@ -93,12 +94,30 @@ def register_done(request: HttpRequest) -> HttpResponse:
 @registration_link("confirm")
 def confirm(request: HttpRequest, registration: Registration, token: str) -> HttpResponse:
     """GET shows a button; POST confirms. Mail scanners that open links must not confirm on their own."""
+    if registration.email_confirmed_at is None and _held_by_another(registration):
+        return _handle_taken(request, registration)
     if request.method == "POST":
-        first_time = registration_confirm_email(registration=registration)
+        try:
+            first_time = registration_confirm_email(registration=registration)
+        except HandleTaken:
+            return _handle_taken(request, registration)  # the other confirmed since this page was shown
         return render(
             request, "registrations/confirmed.html", {"registration": registration, "first_time": first_time}
         )
     return render(request, "registrations/confirm.html", {"registration": registration})
+
+
+def _handle_taken(request: HttpRequest, registration: Registration) -> HttpResponse:
+    return render(request, "registrations/confirm_taken.html", {"registration": registration}, status=409)
+
+
+def _held_by_another(registration: Registration) -> bool:
+    return (
+        Registration.objects.holding_handle()
+        .filter(edition=registration.edition, handle__iexact=registration.handle)
+        .exclude(pk=registration.pk)
+        .exists()
+    )
 
 
 @registration_link("manage")
@@ -150,7 +169,7 @@ def withdraw(request: HttpRequest, registration: Registration, token: str) -> Ht
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(group="lost-link", key=client_ip, rate=signup_rate, method="POST", block=False)
+@ratelimit(group="lost-link", key=client_ip, rate=link_rate, method="POST", block=False)
 def lost_link(request: HttpRequest) -> HttpResponse:
     """Send the private links again. The answer is the same whether or not the address is known."""
     if request.method == "POST":
@@ -158,7 +177,7 @@ def lost_link(request: HttpRequest) -> HttpResponse:
         if getattr(request, "limited", False):
             return render(request, "registrations/too_many.html", status=429)
         if form.is_valid():
-            resend_links(email=form.cleaned_data["email"])
+            links_request(email=form.cleaned_data["email"])
             return render(request, "registrations/lost_link_sent.html", {"email": form.cleaned_data["email"]})
     else:
         form = LostLinkForm()

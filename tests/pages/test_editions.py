@@ -131,8 +131,10 @@ def test_ensure_organizer_prints_a_working_password(settings, capsys):
     out = capsys.readouterr().out
     password = re.search(r"password '([^']+)'", out).group(1)
     from django.contrib.auth import authenticate
+    from django.test import RequestFactory
 
-    user = authenticate(username="organizer", password=password)
+    # django-axes counts sign-ins per address, so authentication needs the request.
+    user = authenticate(RequestFactory().post("/admin/login/"), username="organizer", password=password)
     assert user is not None and user.is_superuser
 
 

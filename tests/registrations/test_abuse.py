@@ -98,7 +98,9 @@ def test_private_links_are_rate_limited(client, edition, settings):
 
 
 def test_lost_link_is_rate_limited(client, edition, settings, django_capture_on_commit_callbacks):
-    settings.RATE_LIMIT_SIGNUP = TWO
+    # The private-links rate, not the sign-up one.
+    settings.RATE_LIMIT_LINKS = TWO
+    settings.RATE_LIMIT_SIGNUP = "1000/h"
     RegistrationFactory(edition=edition, email="pio@police.example")
     for _ in range(2):
         client.post(reverse("registrations:lost_link"), {"email": "nobody@example.org"})
@@ -134,7 +136,9 @@ def test_behind_a_proxy_the_spoofable_hops_do_not_escape_the_limit(edition, sett
         (True, "192.0.2.66, 198.51.100.1", "198.51.100.1"),
         (True, " 192.0.2.66 ,  198.51.100.1 ", "198.51.100.1"),
         (True, "192.0.2.66, 198.51.100.1,", "198.51.100.1"),
-        (True, "2001:db8::1", "2001:db8::1"),
+        (True, "2001:db8::1", "2001:db8::/64"),
+        (True, "2001:db8:0:1:2:3:4:5", "2001:db8:0:1::/64"),
+        (True, "::ffff:198.51.100.1", "198.51.100.1"),
         (True, "", "10.0.0.2"),
         (True, " , ", "10.0.0.2"),
     ],

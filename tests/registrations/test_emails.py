@@ -41,8 +41,8 @@ def test_confirmation_email_waits_for_the_commit(client, edition, django_capture
     assert client.get(manage).status_code == 200
 
 
-def test_nothing_is_sent_when_the_sign_up_rolls_back(client, edition, django_capture_on_commit_callbacks):
-    RegistrationFactory(edition=edition, handle="PaloAltoPolice")
+def test_nothing_is_sent_when_the_sign_up_is_refused(client, edition, django_capture_on_commit_callbacks):
+    RegistrationFactory(edition=edition, handle="PaloAltoPolice")  # confirmed: holds the handle
     with django_capture_on_commit_callbacks(execute=True):
         client.post(REGISTER_AGENCY, agency_post())
     assert mail.outbox == []

@@ -14,7 +14,7 @@ from django.utils import timezone
 from events.models import Edition
 from registrations import tasks
 from registrations.models import Delivery, Mailing, Registration
-from registrations.services.delivery import mailing_deliver
+from registrations.services.delivery import mailing_deliver, mailing_retry_at
 from registrations.services.mailing import MailingError, invitations_send, message_send, recipients
 from registrations.services.privacy import registration_withdraw
 from tests.factories import EditionFactory, RegistrationFactory
@@ -88,15 +88,26 @@ def test_a_retried_task_sends_nobody_twice(edition, organizer, django_capture_on
     assert (mailing.sent, mailing.failed) == (3, 0)
 
 
-def test_an_interrupted_delivery_is_reported_not_resent(edition, organizer):
+def test_a_delivery_leased_by_a_dead_run_is_sent_once_its_lease_runs_out(edition, organizer, settings):
+    settings.MAILING_LEASE_SECONDS = 60
     RegistrationFactory.create_batch(2, edition=edition)
     mailing = message_send(edition=edition, subject="Hello", body="Text", actor=organizer)
-    # A worker claimed one delivery and died before sending it.
-    Delivery.objects.filter(pk=mailing.deliveries.first().pk).update(claimed_at=timezone.now())
-    mailing_deliver(mailing_id=mailing.pk)
-    mailing.refresh_from_db()
+    # A worker claimed one delivery and died before sending it: while its lease runs, nobody else sends it.
+    stranded = mailing.deliveries.first()
+    Delivery.objects.filter(pk=stranded.pk).update(claimed_at=timezone.now())
+    mailing = mailing_deliver(mailing_id=mailing.pk)
     assert len(mail.outbox) == 1
-    assert (mailing.recipients, mailing.sent, mailing.failed) == (2, 1, 1)
+    assert (mailing.recipients, mailing.sent, mailing.failed, mailing.finished_at) == (2, 1, 0, None)
+    assert mailing_retry_at(mailing=mailing) > timezone.now()
+    # The lease runs out: the next run sends it, once, and the counts are whole.
+    Delivery.objects.filter(pk=stranded.pk).update(claimed_at=timezone.now() - dt.timedelta(seconds=61))
+    mailing = mailing_deliver(mailing_id=mailing.pk)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        mailing.deliveries.values_list("registration__email", flat=True)
+    )
+    assert (mailing.sent, mailing.failed) == (2, 0)
+    assert mailing.finished_at is not None
+    assert mailing_retry_at(mailing=mailing) is None
 
 
 def test_a_failing_address_is_counted_and_the_rest_still_go(edition, organizer, settings):

@@ -224,7 +224,9 @@ def test_duplicate_handle_in_the_edition_is_refused_case_insensitively(client, e
     assert response.status_code == 400
     page = response.content.decode()
     [error] = field_errors(page, "handle")
-    assert "@paloaltopolice is already registered for the 7th Global Police Tweet-a-thon" in error
+    assert (
+        "@paloaltopolice is already registered and confirmed for the 7th Global Police Tweet-a-thon" in error
+    )
     assert "secret.person" not in page
     assert form_values(page)["email"] == "someone.else@cityofpaloalto.org"
     assert Registration.objects.count() == 1
@@ -243,11 +245,11 @@ def test_handle_may_register_again_after_withdrawal(client, edition):
     assert Registration.objects.count() == 2
 
 
-def test_handle_held_by_a_rejected_entry_stays_taken(client, edition):
+def test_a_rejected_entry_no_longer_blocks_its_handle(client, edition):
     RegistrationFactory(edition=edition, handle="PaloAltoPolice", status=Registration.Status.REJECTED)
     response = client.post(REGISTER_AGENCY, agency_post())
-    assert response.status_code == 400
-    assert field_errors(response.content.decode(), "handle")
+    assert response.status_code == 302
+    assert Registration.objects.filter(handle="PaloAltoPolice").count() == 2
 
 
 # --- email ------------------------------------------------------------------------------------------------
@@ -316,7 +318,8 @@ def test_bidi_override_message_says_what_to_do(client, edition):
         client.post(REGISTER_OFFICER, data),
         "officer_name",
         data,
-        "Remove the invisible control characters from this text.",
+        "Remove the invisible characters from this text (control, zero-width, direction or "
+        "line-separator characters, often carried over by copy and paste).",
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
+        # A fresh password starts with a clean slate: lift any lockout of this account (django-axes).
+        AccessAttempt.objects.filter(username=username).delete()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Organizer login for http://127.0.0.1:8000/{settings.ADMIN_URL}: "

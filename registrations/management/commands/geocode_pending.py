@@ -6,6 +6,7 @@ outage. With a network provider it takes at least GEOCODER_MIN_INTERVAL seconds 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -23,11 +24,20 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="List what would be geocoded; change nothing."
         )
         parser.add_argument("--limit", type=int, help="Geocode at most this many registrations.")
+        parser.add_argument(
+            "--settled",
+            type=float,
+            metavar="SECONDS",
+            help="Skip never-tried registrations changed less than this long ago (their task may be queued).",
+        )
 
-    def handle(self, *args: Any, dry_run: bool, limit: int | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, dry_run: bool, limit: int | None, settled: float | None, **options: Any
+    ) -> None:
         if limit is not None and limit < 1:
             raise CommandError("--limit must be 1 or more.")
-        ids = geocode_pending(dry_run=dry_run, limit=limit)
+        wait = dt.timedelta(seconds=settled) if settled is not None else None
+        ids = geocode_pending(dry_run=dry_run, limit=limit, settled=wait)
         if dry_run:
             listed = ": " + ", ".join(f"#{pk}" for pk in ids) if ids else "."
             self.stdout.write(f"Would geocode {len(ids)} registration(s){listed}")

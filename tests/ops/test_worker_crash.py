@@ -1,0 +1,124 @@
+"""A real worker killed (SIGKILL) in the middle of a mailing to a real SMTP server: after a restart every
+recipient has the email, at most the one in flight twice, and the mailing's counts match what went out.
+
+Also: a task a dead worker left RUNNING is queued again; a registration whose geocoding a dead worker
+dropped is geocoded by the recurring job without an operator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import time
+
+import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from registrations.models import Delivery, Mailing, Registration, WorkerHeartbeat
+from registrations.services.mailing import message_send
+from registrations.workers import tasks_recover
+from tests.factories import RegistrationFactory, UserFactory
+from tests.ops.processes import process_env, start_manage, stop
+from tests.ops.smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SMTP_PORT = 18310
+RECIPIENTS = 150
+KILL_AFTER = 40
+
+
+def wait_until(condition, timeout: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
+
+
+@pytest.fixture
+def queue_in_database(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_a_mailing_survives_a_killed_worker(edition, queue_in_database, tmp_path):
+    registrations = RegistrationFactory.create_batch(RECIPIENTS, edition=edition)
+    expected = {registration.email.lower() for registration in registrations}
+    with SmtpSink(SMTP_PORT, delay=0.02) as sink:
+        env = process_env(
+            EMAIL_URL=sink.url,
+            MAILING_LEASE_SECONDS="3",
+            WORKER_HEARTBEAT_SECONDS="0.5",
+            WORKER_TIMEOUT_SECONDS="2",
+        )
+        mailing = message_send(edition=edition, subject="Hello", body="Text", actor=UserFactory())
+        worker = start_manage("worker", "--interval", "0.1", "--no-reload", env=env, log=tmp_path / "w1.log")
+        try:
+            assert wait_until(lambda: sum(sink.received().values()) >= KILL_AFTER, 60), (
+                tmp_path / "w1.log"
+            ).read_text()
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+        finally:
+            stop(worker)
+        at_kill = sum(sink.received().values())
+        assert KILL_AFTER <= at_kill < RECIPIENTS  # killed in the middle, not after
+        stuck = DBTaskResult.objects.get()
+        assert stuck.status == "RUNNING"  # django-tasks-db alone would leave it so for ever
+
+        restarted = start_manage(
+            "worker", "--interval", "0.1", "--no-reload", env=env, log=tmp_path / "w2.log"
+        )
+        try:
+            assert wait_until(
+                lambda: Mailing.objects.filter(pk=mailing.pk, finished_at__isnull=False).exists(), 90
+            ), (tmp_path / "w2.log").read_text()
+        finally:
+            stop(restarted)
+
+    received = sink.received()
+    twice = sum(count - 1 for count in received.values())
+    print(f"\nkilled after {at_kill} of {RECIPIENTS} emails; sent twice after the kill: {twice}")
+    assert set(received) == expected  # every recipient, and nobody else
+    assert twice <= 1  # at most the one in flight when the worker died
+    mailing.refresh_from_db()
+    assert (mailing.recipients, mailing.sent, mailing.failed) == (RECIPIENTS, RECIPIENTS, 0)
+    assert Delivery.objects.filter(mailing=mailing, sent_at__isnull=True).count() == 0
+    assert not DBTaskResult.objects.filter(status="RUNNING").exists()
+
+
+def test_a_task_left_running_by_a_silent_worker_is_queued_again(settings, queue_in_database, edition):
+    settings.WORKER_TIMEOUT_SECONDS = 60
+    registration = RegistrationFactory(edition=edition)
+    from registrations import tasks
+
+    alive, dead = (
+        tasks.geocode_registration_task.enqueue(registration.pk),
+        tasks.geocode_registration_task.enqueue(registration.pk),
+    )
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="alive", seen_at=now)
+    WorkerHeartbeat.objects.create(worker_id="dead", seen_at=now - dt.timedelta(seconds=61))
+    for result, worker in ((alive, "alive"), (dead, "dead")):
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status="RUNNING", started_at=now, worker_ids=[worker]
+        )
+    assert tasks_recover() == [str(dead.id)]
+    assert DBTaskResult.objects.get(pk=dead.id).status == "READY"
+    assert DBTaskResult.objects.get(pk=alive.id).status == "RUNNING"
+    assert tasks_recover() == []  # once
+
+
+def test_geocoding_dropped_by_a_dead_worker_is_done_by_the_recurring_job(edition, tmp_path):
+    # Signed up while the worker was dead: "pending", its task lost; ten minutes later.
+    registration = RegistrationFactory(edition=edition, geo_status=Registration.GeoStatus.PENDING)
+    Registration.objects.filter(pk=registration.pk).update(
+        updated_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    jobs = start_manage("run_jobs", "--once", env=process_env(), log=tmp_path / "jobs.log")
+    assert jobs.wait(timeout=120) == 0, (tmp_path / "jobs.log").read_text()
+    registration.refresh_from_db()
+    assert registration.geo_status == Registration.GeoStatus.LOCATED
