@@ -8,6 +8,7 @@ admin.site.index_title = "Global Police Tweet-a-thon"
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("pages.site_urls")),
     path("", include("pages.urls")),
     path("", include("registrations.urls")),
 ]

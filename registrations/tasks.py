@@ -8,6 +8,7 @@ from registrations import emails
 from registrations.models import Registration
 from registrations.services.delivery import mailing_deliver
 from registrations.services.location import registration_geocode
+from registrations.services.reminders import reminders_plan_all, reminders_send_due
 
 
 @task()
@@ -42,3 +43,10 @@ def geocode_registration_task(registration_id: int, force: bool = False) -> None
 def send_mailing_task(mailing_id: int) -> None:
     """Send a mailing's unclaimed deliveries. Running it again (a retry) writes to nobody twice."""
     mailing_deliver(mailing_id=mailing_id)
+
+
+@task()
+def send_reminders_task() -> None:
+    """Plan every reminder again, then send the due ones. Idempotent: run it as often as you like."""
+    reminders_plan_all()
+    reminders_send_due()

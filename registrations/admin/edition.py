@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Edition, Figure, FormerDate
 from events.services import edition_update
 from registrations.services.mailing import MailingError, invitations_send, schedule_change_notify
+from registrations.services.reminders import reminders_plan
 
 
 class HttpsURLField(forms.URLField):
@@ -79,11 +80,14 @@ class EditionAdmin(admin.ModelAdmin):
         ),
         (_("Theme"), {"fields": ["theme", "theme_hashtag", "theme_description"]}),
         (_("Official X list"), {"fields": ["x_list_url"]}),
+        (_("Reminders"), {"fields": ["reminders_enabled"]}),
         (_("Privacy"), {"fields": ["retention_days"]}),
     ]
 
     def save_model(self, request: HttpRequest, obj: Edition, form, change: bool) -> None:
         before = edition_update(edition=obj)
+        # Every save: a moved date, a new start time or reminders switched on or off change the plan.
+        reminders_plan(edition=obj)
         if before is not None:
             mailing = schedule_change_notify(edition=obj, before=before, actor=request.user)
             self.message_user(

@@ -86,4 +86,8 @@ def _send_one(mailing: Mailing, registration: Registration) -> None:
                 "registrations:return", args=[tokens.make_return_token(registration, mailing.target_edition)]
             )
         )
-    emails.build_message("mailing", to=registration.email, context=context).send()
+    message = emails.build_message("mailing", to=registration.email, context=context)
+    if mailing.kind == Mailing.Kind.SCHEDULE:
+        # The updated calendar entry (same UID, higher SEQUENCE) replaces the old one in their calendar.
+        emails.attach_calendar(message, registration)
+    message.send()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from registrations.models import GovernmentDomain, Registration, RegistrationLogEntry
 from registrations.services.common import ReviewError, email_after_commit, log_action
+from registrations.services.reminders import reminders_plan
 from registrations.validators import domain_is_recognised, email_domain
 
 
@@ -31,6 +32,7 @@ def registration_approve(*, registration: Registration, actor: AbstractBaseUser)
         return registration
     review_apply(registration, Registration.Status.APPROVED, actor=actor, reason="")
     log_action(registration, RegistrationLogEntry.Action.APPROVED, actor=actor)
+    reminders_plan(edition=registration.edition, registration_ids=[registration.pk])
     email_after_commit(registration, "approved")
     return registration
 
@@ -46,6 +48,7 @@ def registration_reject(*, registration: Registration, actor: AbstractBaseUser, 
         raise ReviewError(f"{registration} was withdrawn.")
     review_apply(registration, Registration.Status.REJECTED, actor=actor, reason=reason)
     log_action(registration, RegistrationLogEntry.Action.REJECTED, actor=actor, detail=reason)
+    reminders_plan(edition=registration.edition, registration_ids=[registration.pk])
     email_after_commit(registration, "rejected")
     return registration
 

@@ -6,7 +6,8 @@
       var field = document.getElementById(button.dataset.copyTarget);
       var status = button.parentElement.querySelector("[data-copy-status]");
       field.select();
-      var done = function () { if (status) status.textContent = "Copied."; };
+      // The message comes from the page (data-copied-text), so it is translated with it.
+      var done = function () { if (status) status.textContent = button.dataset.copiedText || "Copied."; };
       if (navigator.clipboard) {
         navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
       } else {

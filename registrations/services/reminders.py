@@ -1,0 +1,212 @@
+"""Reminders 7 days and 1 day before each approved participant's own start.
+
+Planning writes one Reminder row per participant and kind for the edition's current schedule revision
+(``Edition.schedule_sequence``). It is idempotent and cheap, so it runs whenever something may have moved
+(approval, an edit of hours or address, the edition moving, every run of ``send_reminders``): unsent rows
+are brought up to date, rows of an older revision or of people no longer approved are dropped, and sent
+rows stay as the record. Sending claims each due row once (like mailings), so two jobs running at the
+same time never write to the same person twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Edition
+from registrations import calendar, emails, tokens
+from registrations.models import Registration, Reminder
+
+# How long before the participant's start each reminder is due, latest first.
+LEAD_TIMES = {Reminder.Kind.WEEK: dt.timedelta(days=7), Reminder.Kind.DAY: dt.timedelta(days=1)}
+CLAIM_BATCH = 100
+PLANNED_STATUSES = (Edition.Status.SCHEDULED, Edition.Status.RESCHEDULED)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    created: int
+    updated: int
+    deleted: int
+
+
+def _due_plan(
+    registration: Registration, edition: Edition, now: dt.datetime
+) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """kind -> (due_at, starts_at) for the reminders still worth sending to this participant."""
+    window = calendar.registrant_window(registration)
+    if window is None:
+        # Not located yet: remind by the edition's own start at the local clock of UTC+14, the earliest
+        # anywhere, so the reminder is never late.
+        if edition.date is None:
+            return {}
+        window = calendar.schedule.participant_window(
+            date=edition.date,
+            start_time=edition.start_time,
+            duration_hours=edition.duration_hours,
+            tz_name=calendar.schedule.EARLIEST_ZONE,
+        )
+    plan = {}
+    kinds = list(LEAD_TIMES.items())
+    for index, (kind, lead) in enumerate(kinds):
+        due = window.starts_at - lead
+        # A reminder is worth sending until the next one is due (or, for the last, until the start):
+        # someone approved 3 days before gets the 1-day reminder only.
+        expires = window.starts_at - kinds[index + 1][1] if index + 1 < len(kinds) else window.starts_at
+        if now < expires:
+            plan[kind] = (due, window.starts_at)
+    return plan
+
+
+def _plannable(edition: Edition) -> bool:
+    return edition.reminders_enabled and edition.date is not None and edition.status in PLANNED_STATUSES
+
+
+@transaction.atomic
+def reminders_plan(*, edition: Edition, registration_ids: list[int] | None = None) -> PlanResult:
+    """Bring the edition's unsent reminders in line with its schedule and its approved participants.
+
+    ``registration_ids`` narrows the work to some participants (after one approval or edit).
+    """
+    now = timezone.now()
+    edition = Edition.objects.get(pk=edition.pk)
+    unsent = Reminder.objects.filter(registration__edition=edition, claimed_at__isnull=True)
+    people = Registration.objects.for_edition(edition).approved().exclude(email="")
+    if registration_ids is not None:
+        unsent = unsent.filter(registration_id__in=registration_ids)
+        people = people.filter(pk__in=registration_ids)
+    wanted: dict[tuple[int, str], tuple[dt.datetime, dt.datetime]] = {}
+    if _plannable(edition):
+        people = people.only("pk", "edition_id", "time_zone", "hours_from", "hours_to", "handle")
+        # Thousands of participants share a few hundred zones and hours: compute each plan once.
+        plans: dict[tuple, dict[str, tuple[dt.datetime, dt.datetime]]] = {}
+        for registration in people:
+            registration.edition = edition  # one edition for all: no query per row
+            when = (registration.time_zone, registration.hours_from, registration.hours_to)
+            if when not in plans:
+                plans[when] = _due_plan(registration, edition, now)
+            for kind, times in plans[when].items():
+                wanted[(registration.pk, kind)] = times
+    sequence = edition.schedule_sequence
+    # Unsent rows of an older revision, of people no longer approved, or of kinds no longer due: drop.
+    stale, changed = [], []
+    kept: set[tuple[int, str]] = set()
+    for reminder in unsent.only("pk", "registration_id", "kind", "sequence", "due_at", "starts_at"):
+        key = (reminder.registration_id, reminder.kind)
+        if reminder.sequence != sequence or key not in wanted:
+            stale.append(reminder.pk)
+            continue
+        kept.add(key)
+        due_at, starts_at = wanted[key]
+        if reminder.due_at != due_at or reminder.starts_at != starts_at:
+            reminder.due_at, reminder.starts_at = due_at, starts_at
+            changed.append(reminder)
+    deleted = 0
+    for start in range(0, len(stale), 1000):  # SQLite allows a limited number of query parameters
+        deleted += Reminder.objects.filter(pk__in=stale[start : start + 1000]).delete()[0]
+    Reminder.objects.bulk_update(changed, ["due_at", "starts_at"], batch_size=500)
+    # Sent (or claimed) rows of this revision stay: that reminder went out and must not go out again.
+    missing = [
+        Reminder(registration_id=pk, kind=kind, sequence=sequence, due_at=due_at, starts_at=starts_at)
+        for (pk, kind), (due_at, starts_at) in wanted.items()
+        if (pk, kind) not in kept
+    ]
+    # ignore_conflicts: a row already sent for this revision (or planned by a job running alongside)
+    # stands; the unique constraint decides.
+    before = Reminder.objects.filter(registration__edition=edition, sequence=sequence).count()
+    Reminder.objects.bulk_create(missing, batch_size=1000, ignore_conflicts=True)
+    created = Reminder.objects.filter(registration__edition=edition, sequence=sequence).count() - before
+    return PlanResult(created=created, updated=len(changed), deleted=deleted)
+
+
+def reminders_plan_all(*, now: dt.datetime | None = None) -> PlanResult:
+    """Plan every edition that is still to come (and clear the plans of those that cannot have any)."""
+    totals = PlanResult(0, 0, 0)
+    pending = Reminder.objects.filter(claimed_at__isnull=True)
+    editions = Edition.objects.filter(
+        Q(status__in=PLANNED_STATUSES) | Q(pk__in=pending.values("registration__edition"))
+    ).distinct()
+    for edition in editions:
+        result = reminders_plan(edition=edition)
+        totals = PlanResult(
+            totals.created + result.created, totals.updated + result.updated, totals.deleted + result.deleted
+        )
+    return totals
+
+
+def _claim_batch(now: dt.datetime) -> list[int]:
+    """Claim due reminders for this worker in one short transaction (never the same row twice)."""
+    with transaction.atomic():
+        due = Reminder.objects.filter(claimed_at__isnull=True, due_at__lte=now, starts_at__gt=now).order_by(
+            "due_at", "pk"
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:CLAIM_BATCH])
+        # The filter on claimed_at repeats the claim's condition, so a row another job claimed meanwhile
+        # is not claimed again (on SQLite, where there is no SKIP LOCKED, the IMMEDIATE transaction and
+        # this condition do the job).
+        Reminder.objects.filter(pk__in=ids, claimed_at__isnull=True).update(claimed_at=now)
+    return ids
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sent: int
+    failed: int
+
+
+def reminders_send_due(*, now: dt.datetime | None = None) -> SendResult:
+    """Send every reminder that is due and not yet claimed; safe to run again or twice at once."""
+    now = now or timezone.now()
+    sent = failed = 0
+    while claimed := _claim_batch(now):
+        done = []
+        reminders = Reminder.objects.filter(pk__in=claimed).select_related("registration__edition")
+        for reminder in reminders:
+            try:
+                _send_one(reminder)
+            except Exception as exc:  # any SMTP or rendering failure is recorded, not raised
+                reminder.error = f"{type(exc).__name__}: {exc}"[:300]
+                reminder.save(update_fields=["error"])
+                failed += 1
+            else:
+                done.append(reminder.pk)
+        Reminder.objects.filter(pk__in=done).update(sent_at=timezone.now())
+        sent += len(done)
+    return SendResult(sent=sent, failed=failed)
+
+
+def _send_one(reminder: Reminder) -> None:
+    registration = reminder.registration
+    edition = registration.edition
+    if (
+        not registration.email
+        or registration.status != Registration.Status.APPROVED
+        or not _plannable(edition)
+        or reminder.sequence != edition.schedule_sequence
+    ):
+        raise ReminderObsolete("The participant or the edition changed since this reminder was planned.")
+    manage_token = tokens.make_token(registration, "manage")
+    window = calendar.registrant_window(registration)
+    context = {
+        "registration": registration,
+        "edition": edition,
+        "reminder": reminder,
+        "local_start": window.starts_at if window else None,
+        "my_hours": calendar.hours_label(registration),
+        "manage_url": emails.absolute(reverse("registrations:manage", args=[manage_token])),
+        **emails.participant_kit(registration, manage_token),
+    }
+    message = emails.build_message("reminder", to=registration.email, context=context)
+    emails.attach_calendar(message, registration)
+    message.send()
+
+
+class ReminderObsolete(Exception):
+    """A claimed reminder that must not go out any more (withdrawn, edition moved or switched off)."""
