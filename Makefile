@@ -14,7 +14,7 @@ PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets
 	CACHE_URL=redis://127.0.0.1:6379/1 TASKS_BACKEND=django_tasks_db.DatabaseBackend \
 	EMAIL_URL=smtp+tls://mailer:secret@127.0.0.1:587
 
-.PHONY: run test test-postgres lint migrations-check deploy-check clean
+.PHONY: run reset-organizer test test-postgres lint migrations-check deploy-check clean
 
 $(STAMP): pyproject.toml requirements/build-constraints.txt
 	@test -n "$(PYTHON)" || { echo "poltwt needs Python 3.11 or newer (python3.11, python3.12, ... or python3)."; exit 1; }
@@ -29,6 +29,10 @@ run: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py loaddemo
 	$(DEV_ENV) $(BIN)/python manage.py ensure_organizer
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make reset-organizer: a new password for the development organizer account
+reset-organizer: $(STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py ensure_organizer --reset-password
 
 ## make test: the whole suite on SQLite (browser tests need Debian's chromium: apt-get install chromium)
 test: $(STAMP)

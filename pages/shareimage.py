@@ -26,6 +26,8 @@ from events.models import Edition
 from pages.selectors import participants as selectors
 
 WIDTH, HEIGHT = 1200, 630
+# The world above, the title block below: no point is ever hidden under the text.
+MAP_HEIGHT = 440
 # The latitudes shown: Antarctica and the far north would take space for no participant.
 NORTH, SOUTH = 84.0, -58.0
 BACKGROUND = (11, 37, 69)
@@ -35,6 +37,7 @@ AGENCY = (255, 204, 0)
 OFFICER = (120, 220, 255)
 TEXT = (255, 255, 255)
 MUTED = (190, 205, 225)
+BAND = (7, 25, 48)
 CACHE_SECONDS = 24 * 3600
 LOCK_SECONDS = 30  # longer than any drawing takes; a crashed holder's lock expires after it
 BASEMAP = Path(settings.BASE_DIR) / "static" / "basemap" / "countries-110m.geojson"
@@ -54,7 +57,7 @@ def _xy(longitude: float, latitude: float) -> tuple[float, float]:
     """Equirectangular projection of the shown latitudes onto the whole image."""
     return (
         (longitude + 180.0) / 360.0 * WIDTH,
-        (NORTH - latitude) / (NORTH - SOUTH) * HEIGHT,
+        (NORTH - latitude) / (NORTH - SOUTH) * MAP_HEIGHT,
     )
 
 
@@ -119,19 +122,17 @@ def draw(edition: Edition) -> bytes:
                 continue
             x, y = _xy(row["longitude"], row["latitude"])
             spot = (int(x), int(y), kind)
-            if spot in seen or not 0 <= y < HEIGHT:
+            if spot in seen or not 0 <= y < MAP_HEIGHT:
                 continue
             seen.add(spot)
             canvas.ellipse((x - 3.5, y - 3.5, x + 3.5, y + 3.5), fill=colour)
-    # The title block on a translucent band along the bottom.
-    band = Image.new("RGBA", (WIDTH, 210), (*BACKGROUND, 215))
-    image.paste(band, (0, HEIGHT - 210), band)
-    canvas = ImageDraw.Draw(image)
-    left, top = 48, HEIGHT - 190
-    canvas.text((left, top), edition.hashtag or "#poltwt", font=_font(40), fill=AGENCY)
-    canvas.text((left, top + 50), edition.title, font=_font(44), fill=TEXT)
-    canvas.text((left, top + 108), _date_line(edition), font=_font(30), fill=MUTED)
-    canvas.text((left, top + 146), _counts_line(selectors.headline(edition)), font=_font(30), fill=MUTED)
+    # The title block under the map.
+    canvas.rectangle((0, MAP_HEIGHT, WIDTH, HEIGHT), fill=BAND)
+    left, top = 48, MAP_HEIGHT + 14
+    canvas.text((left, top), edition.hashtag or "#poltwt", font=_font(34), fill=AGENCY)
+    canvas.text((left, top + 42), edition.title, font=_font(42), fill=TEXT)
+    canvas.text((left, top + 98), _date_line(edition), font=_font(28), fill=MUTED)
+    canvas.text((left, top + 136), _counts_line(selectors.headline(edition)), font=_font(28), fill=MUTED)
     output = io.BytesIO()
     image.save(output, format="PNG", optimize=False)
     draw_count += 1

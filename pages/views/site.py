@@ -25,39 +25,11 @@ def _edition_or_404(ordinal: int) -> Edition:
     return edition
 
 
-def edition_event(edition: Edition) -> calendar.CalendarEvent | None:
-    """The worldwide window: from the first time zone's start to the last one's end. None without a date."""
-    span = edition_selectors.edition_span(edition)
-    if span is None:
-        return None
-    description = _("The one rule: put %(hashtag)s in every tweet.") % {"hashtag": edition.hashtag}
-    if edition.theme:
-        description += " " + _("Theme: %(theme)s %(hashtag)s") % {
-            "theme": edition.theme,
-            "hashtag": edition.theme_hashtag,
-        }
-    description += " " + _("Each time zone tweets for %(hours)d hours from %(start)s local time.") % {
-        "hours": edition.duration_hours,
-        "start": edition.start_time.strftime("%H:%M"),
-    }
-    return calendar.CalendarEvent(
-        uid=calendar.uid_for("edition", edition.pk, siteurl.site_url()),
-        sequence=edition.schedule_sequence,
-        starts_at=span.starts_at,
-        ends_at=span.ends_at,
-        summary=f"{edition.title} ({edition.hashtag})",
-        description=description,
-        url=siteurl.absolute(reverse("pages:schedule") + f"?edition={edition.ordinal}"),
-        stamp=edition.updated_at,
-        cancelled=edition.status == Edition.Status.CANCELLED,
-    )
-
-
 @require_safe
 @cache_control(public=True, max_age=300)
 def edition_ics(request: HttpRequest, ordinal: int) -> HttpResponse:
     edition = _edition_or_404(ordinal)
-    event = edition_event(edition)
+    event = edition_selectors.edition_event(edition)
     if event is None:
         raise Http404(_("This edition has no date yet, so it has no calendar entry."))
     response = HttpResponse(calendar.ics_bytes(event), content_type=calendar.CONTENT_TYPE)

@@ -100,6 +100,8 @@
     // Built on first open only: 10,000 popups up front would cost more than the markers.
     marker.bindPopup(function () { return buildPopup(props, kind); }, {maxWidth: 300, maxHeight: 260});
     marker.poltwtWindow = {start: parseTime(props.starts_at), end: parseTime(props.ends_at)};
+    marker.poltwtHandle = handle.toLowerCase();
+    marker.poltwtKind = kind;
     return marker;
   }
 
@@ -269,6 +271,30 @@
       console.warn("poltwt: basemap not drawn:", error);
     });
 
+    // A pin's permalink (/map/?p=handle): open the map on that participant with its popup. The value is
+    // only compared with handles and shown with textContent, so any characters in it are harmless.
+    function focusPermalink() {
+      var wanted = new URLSearchParams(window.location.search).get("p");
+      if (!wanted) return;
+      wanted = wanted.replace(/^@/, "").slice(0, 50);
+      var needle = wanted.toLowerCase();
+      var found = null;
+      KINDS.forEach(function (kind) {
+        all[kind].forEach(function (m) { if (!found && m.poltwtHandle === needle) found = m; });
+      });
+      var messages = document.getElementById("pin-messages");
+      if (!found) {
+        var template = (messages && messages.dataset.notFound) || "@%s is not on this map.";
+        say(template.replace("%s", wanted));
+        container.dataset.focused = "none";
+        return;
+      }
+      layers[found.poltwtKind].zoomToShowLayer(found, function () {
+        found.openPopup();
+        container.dataset.focused = found.poltwtHandle;
+      });
+    }
+
     var ready = getJSON(container.dataset.url).then(function (data) {
       if (!data || data.type !== "FeatureCollection" || !Array.isArray(data.features)) {
         throw new Error("participants: not a GeoJSON FeatureCollection");
@@ -285,6 +311,7 @@
       if (count === 0) say("No participants are on the map yet.");
       else say(count + (count === 1 ? " participant is" : " participants are") + " on the map.", true);
       container.dataset.ready = "true";
+      focusPermalink();
       return count;
     }).catch(function (error) {
       say("Sorry, the list of participants could not be loaded. Please try again later.");
