@@ -2,8 +2,11 @@
 
 One event per file. Its UID stays the same for the life of the edition (or registration) and its
 SEQUENCE is the edition's ``schedule_sequence``, so a calendar that imports a newer file after the
-edition moved replaces the event instead of adding a second one. Times are written in the
-participant's own zone (with its VTIMEZONE) when there is one, else in UTC.
+edition moved replaces the event instead of adding a second one.
+
+Times are written in UTC: every calendar shows them on its owner's clock, and the file needs no
+VTIMEZONE (icalendar builds those from zoneinfo in 50-150 ms, and only for 1970-2038). The participant's
+own zone is named in the description and, for Google, in the link's ``ctz``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
-from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -31,7 +33,7 @@ class CalendarEvent:
     description: str
     url: str
     stamp: dt.datetime
-    tz_name: str = ""
+    tz_name: str = ""  # the participant's zone, for the links; the file itself is in UTC
     cancelled: bool = False
 
 
@@ -39,10 +41,6 @@ def uid_for(kind: str, pk: int, site_url: str) -> str:
     """A UID unique worldwide and stable for the object: "edition-5@poltwt.example.org"."""
     host = urlsplit(site_url).hostname or "poltwt.invalid"
     return f"{kind}-{pk}@{host}"
-
-
-def _local(moment: dt.datetime, tz_name: str) -> dt.datetime:
-    return moment.astimezone(ZoneInfo(tz_name)) if tz_name else moment.astimezone(dt.UTC)
 
 
 def ics_bytes(event: CalendarEvent) -> bytes:
@@ -55,16 +53,14 @@ def ics_bytes(event: CalendarEvent) -> bytes:
     entry.add("uid", event.uid)
     entry.add("sequence", event.sequence)
     entry.add("dtstamp", event.stamp.astimezone(dt.UTC))
-    entry.add("dtstart", _local(event.starts_at, event.tz_name))
-    entry.add("dtend", _local(event.ends_at, event.tz_name))
+    entry.add("dtstart", event.starts_at.astimezone(dt.UTC))
+    entry.add("dtend", event.ends_at.astimezone(dt.UTC))
     entry.add("summary", event.summary)
     entry.add("description", event.description)
     entry.add("url", event.url)
     entry.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
     entry.add("transp", "TRANSPARENT")  # a day of tweeting should not block the whole calendar
     calendar.add_component(entry)
-    if event.tz_name:
-        calendar.add_missing_timezones()
     return calendar.to_ical()
 
 

@@ -46,7 +46,8 @@ def registrant_event(registration: Registration) -> calendar.CalendarEvent | Non
     if window is None:
         return None
     edition = registration.edition
-    rule = _("The one rule: put %(hashtag)s in every tweet.") % {"hashtag": edition.hashtag}
+    rule = _("Your hours: %(hours)s.") % {"hours": hours_label(registration)}
+    rule += " " + _("The one rule: put %(hashtag)s in every tweet.") % {"hashtag": edition.hashtag}
     if edition.theme:
         rule += " " + _("Theme: %(theme)s %(hashtag)s") % {
             "theme": edition.theme,

@@ -24,6 +24,7 @@ from registrations.models import Registration, Reminder
 
 # How long before the participant's start each reminder is due, latest first.
 LEAD_TIMES = {Reminder.Kind.WEEK: dt.timedelta(days=7), Reminder.Kind.DAY: dt.timedelta(days=1)}
+LATE_GRACE = dt.timedelta(hours=12)
 CLAIM_BATCH = 100
 PLANNED_STATUSES = (Edition.Status.SCHEDULED, Edition.Status.RESCHEDULED)
 
@@ -52,13 +53,11 @@ def _due_plan(
             tz_name=calendar.schedule.EARLIEST_ZONE,
         )
     plan = {}
-    kinds = list(LEAD_TIMES.items())
-    for index, (kind, lead) in enumerate(kinds):
+    for kind, lead in LEAD_TIMES.items():
         due = window.starts_at - lead
-        # A reminder is worth sending until the next one is due (or, for the last, until the start):
-        # someone approved 3 days before gets the 1-day reminder only.
-        expires = window.starts_at - kinds[index + 1][1] if index + 1 < len(kinds) else window.starts_at
-        if now < expires:
+        # A late job still sends a reminder within LATE_GRACE of its time (and before the start); after
+        # that it would say "in one week" days too late: someone approved 3 days before gets the 1-day one.
+        if now < min(due + LATE_GRACE, window.starts_at):
             plan[kind] = (due, window.starts_at)
     return plan
 
@@ -142,9 +141,9 @@ def reminders_plan_all(*, now: dt.datetime | None = None) -> PlanResult:
 def _claim_batch(now: dt.datetime) -> list[int]:
     """Claim due reminders for this worker in one short transaction (never the same row twice)."""
     with transaction.atomic():
-        due = Reminder.objects.filter(claimed_at__isnull=True, due_at__lte=now, starts_at__gt=now).order_by(
-            "due_at", "pk"
-        )
+        due = Reminder.objects.filter(
+            claimed_at__isnull=True, due_at__lte=now, due_at__gt=now - LATE_GRACE, starts_at__gt=now
+        ).order_by("due_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:CLAIM_BATCH])
