@@ -18,6 +18,7 @@
   };
   var BASEMAP_PANE = "poltwtBasemap";
   var ON_AIR_RECHECK_MS = 60 * 1000;
+  var PIN_ZOOM = 10;  // a pin's permalink opens at about city scale
 
   function text(value) {
     return typeof value === "string" || typeof value === "number" ? String(value) : "";
@@ -289,6 +290,8 @@
         container.dataset.focused = "none";
         return;
       }
+      // Close in on the place first (a lone marker is not in a cluster and would not zoom at all).
+      map.setView(found.getLatLng(), Math.max(map.getZoom(), PIN_ZOOM), {animate: false});
       layers[found.poltwtKind].zoomToShowLayer(found, function () {
         found.openPopup();
         container.dataset.focused = found.poltwtHandle;
