@@ -115,12 +115,12 @@ def draw(edition: Edition) -> bytes:
     canvas = ImageDraw.Draw(image)
     # Points: one dot per occupied pixel, officers after agencies so both kinds stay visible.
     seen: set[tuple[int, int, str]] = set()
-    rows = selectors.participants(edition)
+    points = selectors.located_points(edition)
     for kind, colour in (("agency", AGENCY), ("officer", OFFICER)):
-        for row in rows:
-            if row["kind"] != kind or row["latitude"] is None:
+        for point_kind, latitude, longitude in points:
+            if point_kind != kind:
                 continue
-            x, y = _xy(row["longitude"], row["latitude"])
+            x, y = _xy(longitude, latitude)
             spot = (int(x), int(y), kind)
             if spot in seen or not 0 <= y < MAP_HEIGHT:
                 continue
