@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import icalendar
@@ -150,3 +151,17 @@ def test_edition_file_spans_the_world_and_a_tbd_edition_has_none(client):
     tbd = EditionFactory(date=None, status="tbd")
     assert client.get(reverse("pages:edition_ics", args=[tbd.ordinal])).status_code == 404
     assert client.get(reverse("pages:edition_ics", args=[999])).status_code == 404
+
+
+def test_manage_page_offers_calendar_and_post_but_not_after_rejection(client):
+    edition = EditionFactory(date=dt.date(2026, 12, 4))
+    registration = ParticipantFactory(edition=edition, time_zone="Asia/Kolkata")
+    token = tokens.make_token(registration, "manage")
+    page = client.get(reverse("registrations:manage", args=[token])).content.decode()
+    assert reverse("registrations:calendar", args=[token]) in page
+    assert re.search(r'<a [^>]*href="https://x\.com/intent/post\?[^"]+"[^>]*id="post-on-x"', page)
+    assert "from 08:00 for 24 hours (Asia/Kolkata)" in page
+    registration.status = "rejected"
+    registration.save()
+    page = client.get(reverse("registrations:manage", args=[token])).content.decode()
+    assert "post-on-x" not in page

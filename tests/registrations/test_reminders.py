@@ -215,3 +215,33 @@ def test_planning_an_edition_without_a_date_plans_nothing():
     registration = approved(edition)
     assert reminders_plan(edition=edition).created == 0
     assert plan(registration) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_jobs_at_the_same_moment_send_each_reminder_once():
+    from tests.registrations.test_concurrency import run_together
+
+    edition = EditionFactory(ordinal=34, date=timezone.localdate() + dt.timedelta(days=20))
+    for _ in range(5):
+        approved(edition)
+    due = kolkata_start(edition.date) - dt.timedelta(days=7) + dt.timedelta(minutes=1)
+
+    def job(index: int):
+        reminders_plan_all()
+        return reminders_send_due(now=due)
+
+    results = run_together(job, 3)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(r.sent for r in results) == 5
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        Reminder.objects.filter(kind="7d").values_list("registration__email", flat=True)
+    )
+    assert len(mail.outbox) == 5
+
+
+def test_organizers_see_the_reminders_read_only(client, organizer, soon):
+    registration = approved(soon)
+    client.force_login(organizer)
+    page = client.get("/admin/registrations/reminder/").content.decode()
+    assert f"@{registration.handle}" in page and "7 days before" in page
+    assert client.get("/admin/registrations/reminder/add/").status_code == 403
