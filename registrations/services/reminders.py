@@ -152,7 +152,7 @@ def reminders_plan(*, edition: Edition, registration_ids: list[int] | None = Non
     return PlanResult(created=created, updated=len(changed), deleted=deleted)
 
 
-def reminders_plan_all(*, now: dt.datetime | None = None) -> PlanResult:
+def reminders_plan_all() -> PlanResult:
     """Plan every edition that is still to come (and clear the plans of those that cannot have any)."""
     totals = PlanResult(0, 0, 0)
     pending = Reminder.objects.filter(claimed_at__isnull=True)
