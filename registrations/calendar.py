@@ -102,7 +102,7 @@ def hours_label(registration: Registration) -> str:
 def _hashtags(registration: Registration) -> list[str]:
     edition = registration.edition
     tags = ["poltwt"]
-    for tag in (edition.theme_hashtag, getattr(registration, "local_hashtag", "")):
+    for tag in (edition.theme_hashtag, registration.local_hashtag):
         tag = (tag or "").strip().lstrip("#")
         if tag and tag.lower() not in {t.lower() for t in tags}:
             tags.append(tag)

@@ -7,7 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0003_log_entry'),
+        ('registrations', '0004_local_goal_and_x_list'),
+        ('events', '0005_edition_reminders_and_schedule_sequence'),
     ]
 
     operations = [
