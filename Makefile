@@ -14,7 +14,7 @@ PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets
 	CACHE_URL=redis://127.0.0.1:6379/1 TASKS_BACKEND=django_tasks_db.DatabaseBackend \
 	EMAIL_URL=smtp+tls://mailer:secret@127.0.0.1:587
 
-.PHONY: run serve test test-postgres lint migrations-check deploy-check messages messages-check clean
+.PHONY: run serve reset-organizer test test-postgres lint migrations-check deploy-check messages messages-check clean
 
 # Translation catalogues: each locale/<lang>/LC_MESSAGES/django.po is compiled to its .mo by Babel (pure
 # Python, poltwt/messages.py), so a fresh clone needs no GNU gettext.
@@ -43,6 +43,10 @@ serve: $(STAMP)
 	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} $(BIN)/python manage.py migrate --noinput
 	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} $(BIN)/python manage.py collectstatic --noinput >/dev/null
 	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+## make reset-organizer: a new password for the development organizer account
+reset-organizer: $(STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py ensure_organizer --reset-password
 
 ## make test: the whole suite on SQLite (browser tests need Debian's chromium: apt-get install chromium)
 test: $(STAMP) $(MO_FILES)

@@ -78,6 +78,14 @@ class Edition(models.Model):
         default=False,
         help_text=_("Invited participants of a past edition who re-register without changes skip review."),
     )
+    reminders_enabled = models.BooleanField(
+        _("send reminders"),
+        default=True,
+        help_text=_("Email approved participants 7 days and 1 day before their own start."),
+    )
+    # Bumped by events.services.edition_update whenever the schedule moves: calendar files carry it as
+    # their SEQUENCE (RFC 5545), so calendars replace the old event instead of adding a second one.
+    schedule_sequence = models.PositiveIntegerField(_("schedule revision"), default=0, editable=False)
     retention_days = models.PositiveIntegerField(
         _("keep personal data for (days)"),
         default=365,

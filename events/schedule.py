@@ -97,8 +97,10 @@ class ZoneSlot:
 def _zone(tz_name: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz_name)
-    # ValueError covers malformed keys ("", "../x", absolute paths) and non-TZif files ("zone.tab").
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # ValueError covers malformed keys ("", "../x", absolute paths) and non-TZif files ("zone.tab");
+    # OSError a folder name ("America") when zoneinfo falls back to the tzdata package (which icalendar
+    # installs), where opening it raises IsADirectoryError instead of "not found".
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise UnknownTimeZone(tz_name) from exc
 
 

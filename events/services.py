@@ -24,6 +24,7 @@ def schedule_changed(before: dict[str, Any], edition: Edition) -> bool:
 def edition_update(*, edition: Edition) -> dict[str, Any] | None:
     """Save an edition (new or changed) whose fields are already set and valid.
 
+    A change registrants must hear of also bumps ``schedule_sequence`` (the calendar files' SEQUENCE).
     Returns the schedule as it was before (``SCHEDULE_FIELDS``) when the change is one registrants must
     hear of, else None. Telling them is the caller's decision (registrations owns the mailings).
     When the date moves (to another date or to TBD), the date it was set for is kept as a ``FormerDate``.
@@ -33,9 +34,13 @@ def edition_update(*, edition: Edition) -> dict[str, Any] | None:
         if edition.pk
         else None
     )
+    moved = before is not None and schedule_changed(before, edition)
+    if moved:
+        # Read under the lock and written in the same transaction: two saves at once count twice.
+        edition.schedule_sequence = (
+            Edition.objects.filter(pk=edition.pk).values_list("schedule_sequence", flat=True).get() + 1
+        )
     edition.save()
     if before is not None and before["date"] is not None and before["date"] != edition.date:
         FormerDate.objects.create(edition=edition, date=before["date"])
-    if before is not None and schedule_changed(before, edition):
-        return before
-    return None
+    return before if moved else None

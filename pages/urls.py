@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages.views import editions, participants
+from pages.views import editions, participants, site
 
 app_name = "pages"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", editions.home, name="home"),
     path("editions/", editions.edition_list, name="edition_list"),
     path("schedule/", editions.schedule, name="schedule"),
+    path("editions/<int:ordinal>/poltwt.ics", site.edition_ics, name="edition_ics"),
+    path("editions/<int:ordinal>/share.png", site.share_image, name="share_image"),
     path("participants/", participants.participant_list, name="participant_list"),
     path("participants.csv", participants.participants_csv, name="participants_csv"),
     path("participants.json", participants.participants_json, name="participants_json"),

@@ -33,8 +33,10 @@ except config.ConfigError as exc:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Public address of the site, used in links sent by email (confirmation, manage, invitations).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Public address of the site, used in links that leave the request: emails (confirmation, manage,
+# invitations), calendar files, preview cards, the sitemap. Set it in production. In development (DEBUG)
+# an empty value means "the address the site was reached on" (poltwt/siteurl.py).
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -65,7 +68,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Malformed query strings and form bodies get a 400 page before anything reads them.
     "poltwt.middleware.MalformedInputMiddleware",
-    # First after them: a cached public page skips session, CSRF, auth and CSP (pages/cache.py).
+    # In development without SITE_URL: remember the address the site was reached on (poltwt/siteurl.py).
+    "poltwt.siteurl.RequestOriginMiddleware",
+    # Then: a cached public page skips session, CSRF, auth and CSP (pages/cache.py).
     "pages.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After the session, before CommonMiddleware (Django's order): picks the language from the URL prefix,
@@ -98,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "django.template.context_processors.i18n",
+                "pages.context_processors.preview_card",
             ],
         },
     },

@@ -29,6 +29,7 @@ urlpatterns = [
         name="healthz",
     ),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("pages.site_urls")),
     path("language/<str:code>/", language.switch_language, name="switch_language"),
     *i18n_patterns(
         path("", include("pages.urls")),

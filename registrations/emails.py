@@ -6,20 +6,24 @@ translation.override gives that language's URL prefix.
 
 from __future__ import annotations
 
+from email.mime.text import MIMEText
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from registrations import tokens
+from events.calendar import ics_bytes
+from poltwt import siteurl
+from registrations import calendar, tokens
 from registrations.models import Registration
 
 MESSAGES = ("confirm", "received", "approved", "rejected", "links")  # one registrant each
 
 
 def absolute(path: str) -> str:
-    return settings.SITE_URL + path
+    return siteurl.absolute(path)
 
 
 def registration_links(registration: Registration) -> dict[str, str]:
@@ -45,6 +49,33 @@ def build_message(template: str, *, to: str, context: dict) -> EmailMultiAlterna
     return message
 
 
+def attach_calendar(message: EmailMultiAlternatives, registration: Registration) -> bool:
+    """Attach the registrant's own calendar file (text/calendar; method=PUBLISH) when there is one."""
+    event = calendar.registrant_event(registration)
+    if event is None:
+        return False
+    message.attach(calendar_part(ics_bytes(event), f"poltwt-{registration.edition.ordinal}.ics"))
+    return True
+
+
+def calendar_part(ics: bytes, filename: str) -> MIMEText:
+    # Built by hand: Django's attach() would add a second charset to "text/calendar; method=PUBLISH".
+    part = MIMEText(ics.decode(), "calendar", "utf-8")
+    part.set_param("method", "PUBLISH")
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
+def participant_kit(registration: Registration, manage_token: str) -> dict:
+    """What an approved participant needs to take part and tell others: calendar, ready post, map pin."""
+    return {
+        "calendar": calendar.calendar_links(registration, manage_token),
+        "post": calendar.ready_post(registration),
+        "pin_url": calendar.pin_url(registration),
+        "my_hours": calendar.hours_label(registration),
+    }
+
+
 def send_registration_email(registration: Registration, template: str) -> None:
     if template not in MESSAGES:
         raise ValueError(f"unknown registration email {template!r}")
@@ -56,7 +87,11 @@ def send_registration_email(registration: Registration, template: str) -> None:
             "edition": registration.edition,
             **registration_links(registration),
         }
+        if template == "approved":
+            context.update(participant_kit(registration, tokens.make_token(registration, "manage")))
         message = build_message(template, to=registration.email, context=context)
+        if template == "approved":
+            attach_calendar(message, registration)
     message.send()
 
 

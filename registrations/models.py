@@ -472,3 +472,37 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mailing} → {self.registration_id}"
+
+
+class Reminder(models.Model):
+    """One reminder email planned for an approved participant, before their own start.
+
+    Planned per schedule revision of the edition (``sequence``): when the edition moves, the unsent plans
+    are replaced and a participant hears again before the new date. The unique constraint and the claim
+    (``claimed_at``) make each reminder go out at most once, however many jobs run at the same time.
+    """
+
+    class Kind(models.TextChoices):
+        WEEK = "7d", _("7 days before")
+        DAY = "1d", _("1 day before")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=2, choices=Kind.choices)
+    sequence = models.PositiveIntegerField(_("schedule revision"))
+    starts_at = models.DateTimeField(_("participant starts"))
+    due_at = models.DateTimeField(_("due"))
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "kind", "sequence"], name="reminder_once_per_schedule"
+            )
+        ]
+        indexes = [models.Index(fields=["claimed_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.registration_id} (due {self.due_at:%Y-%m-%d %H:%M})"

@@ -8,6 +8,7 @@ from registrations import emails
 from registrations.models import Registration
 from registrations.services.delivery import lost_links_send, mailing_deliver, mailing_retry_at
 from registrations.services.location import registration_geocode
+from registrations.services.reminders import reminders_plan_all, reminders_send_due
 
 
 @task()
@@ -55,3 +56,10 @@ def send_mailing_task(mailing_id: int) -> None:
 def send_lost_links_task(email: str) -> None:
     """Look up an address someone asked the links for, and email each of its registrations' links."""
     lost_links_send(email=email)
+
+
+@task()
+def send_reminders_task() -> None:
+    """Plan every reminder again, then send the due ones. Idempotent: run it as often as you like."""
+    reminders_plan_all()
+    reminders_send_due()

@@ -6,12 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from events import schedule
+from events import calendar, schedule
 from events.models import Edition, Figure
 from pages.selectors import participants as participant_selectors
+from poltwt import siteurl
 from registrations.models import Registration
 
 
@@ -145,6 +147,41 @@ def edition_span(edition: Edition) -> schedule.Window | None:
         start_time=edition.start_time,
         duration_hours=edition.duration_hours,
         tz_names=list(participant_selectors.zone_counts(edition)),
+    )
+
+
+def edition_event(edition: Edition) -> calendar.CalendarEvent | None:
+    """The calendar entry of the whole edition, None without a date.
+
+    It spans every time zone on Earth (UTC+14 to UTC-12), not only the participants' zones as the home
+    page's span does: the entry then changes only when the edition moves, which is when its SEQUENCE
+    goes up, and calendars that imported it are never left with a silently different event.
+    """
+    if edition.date is None:
+        return None
+    span = schedule.worldwide_span(
+        date=edition.date, start_time=edition.start_time, duration_hours=edition.duration_hours
+    )
+    description = gettext("The one rule: put %(hashtag)s in every tweet.") % {"hashtag": edition.hashtag}
+    if edition.theme:
+        description += " " + gettext("Theme: %(theme)s %(hashtag)s") % {
+            "theme": edition.theme,
+            "hashtag": edition.theme_hashtag,
+        }
+    description += " " + gettext("Each time zone tweets for %(hours)d hours from %(start)s local time.") % {
+        "hours": edition.duration_hours,
+        "start": edition.start_time.strftime("%H:%M"),
+    }
+    return calendar.CalendarEvent(
+        uid=calendar.uid_for("edition", edition.pk, siteurl.site_url()),
+        sequence=edition.schedule_sequence,
+        starts_at=span.starts_at,
+        ends_at=span.ends_at,
+        summary=f"{edition.title} ({edition.hashtag})",
+        description=description,
+        url=siteurl.absolute(reverse("pages:schedule") + f"?edition={edition.ordinal}"),
+        stamp=edition.updated_at,
+        cancelled=edition.status == Edition.Status.CANCELLED,
     )
 
 

@@ -333,3 +333,22 @@ def editions_with_participants() -> list[Edition]:
     return list(
         Edition.objects.exclude(status=Edition.Status.CANCELLED).only("ordinal", "title").order_by("-ordinal")
     )
+
+
+def located_points(edition: Edition) -> list[tuple[str, float, float]]:
+    """(kind, latitude, longitude) of every public, located participant: one light query, not cached
+    (the share image that uses it is). Officers' points at city level, as everywhere in public."""
+    rows = (
+        public_queryset(edition)
+        .located()
+        .order_by()
+        .values_list("kind", "latitude", "longitude", "geo_precision")
+    )
+    finer_than_city = (Registration.GeoPrecision.ADDRESS, Registration.GeoPrecision.MANUAL)
+    points = []
+    for kind, latitude, longitude, precision in rows:
+        if kind == Registration.Kind.OFFICER and precision in finer_than_city:
+            latitude = round(latitude, OFFICER_POINT_DECIMALS)
+            longitude = round(longitude, OFFICER_POINT_DECIMALS)
+        points.append((kind, latitude, longitude))
+    return points

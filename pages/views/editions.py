@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from events import calendar
 from pages.cache import public_cache
 from pages.selectors import editions as selectors
 from pages.selectors.participants import edition_from_request, editions_with_participants
@@ -12,15 +13,25 @@ from pages.selectors.participants import edition_from_request, editions_with_par
 @public_cache
 def home(request: HttpRequest) -> HttpResponse:
     edition = selectors.featured_edition()
+    span = selectors.edition_span(edition) if edition else None
+    now = timezone.now()
+    event = selectors.edition_event(edition) if edition else None
     return render(
         request,
         "pages/home.html",
         {
             "edition": edition,
             "registration_open": bool(edition and edition.is_open_for_registration()),
-            "span": selectors.edition_span(edition) if edition else None,
             "first_set_for": edition.first_set_for if edition else None,
-            "now": timezone.now(),
+            "span": span,
+            "now": now,
+            "live": bool(span and span.contains(now) and edition.status != edition.Status.CANCELLED),
+            "calendar": {
+                "google_url": calendar.google_url(event),
+                "outlook_url": calendar.outlook_url(event),
+            }
+            if event
+            else None,
         },
     )
 

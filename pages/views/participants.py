@@ -240,6 +240,7 @@ def participant_map(request: HttpRequest) -> HttpResponse:
             "headline": selectors.headline(edition),
             "map": _map_parts(request, edition, height="70vh"),
             "embed_url": embed_url,
+            "live": event_is_running(edition),
         },
     )
 

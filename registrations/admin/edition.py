@@ -19,6 +19,7 @@ from events.services import edition_update
 from registrations.admin.mailing import review_url
 from registrations.forms import VisibleTextMixin
 from registrations.services.mailing import MailingError, invitations_create, schedule_notice_create
+from registrations.services.reminders import reminders_plan
 
 
 class HttpsURLField(forms.URLField):
@@ -85,12 +86,15 @@ class EditionAdmin(admin.ModelAdmin):
         ),
         (_("Theme"), {"fields": ["theme", "theme_hashtag", "theme_description"]}),
         (_("Official X list"), {"fields": ["x_list_url"]}),
+        (_("Reminders"), {"fields": ["reminders_enabled"]}),
         (_("Privacy"), {"fields": ["retention_days"]}),
     ]
 
     def save_model(self, request: HttpRequest, obj: Edition, form, change: bool) -> None:
         before = edition_update(edition=obj)
         request._schedule_notice = None
+        # Every save: a moved date, a new start time or reminders switched on or off change the plan.
+        reminders_plan(edition=obj)
         if before is not None:
             notice = schedule_notice_create(edition=obj, before=before, actor=request.user)
             request._schedule_notice = notice

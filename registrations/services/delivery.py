@@ -113,7 +113,11 @@ def mailing_finish(*, mailing: Mailing) -> Mailing:
 def _send_one(mailing: Mailing, registration: Registration) -> None:
     if not registration.email:
         raise DeliveryError(_("The registrant withdrew or their data was erased."))
-    mailing_message(mailing, registration).send()
+    message = mailing_message(mailing, registration)
+    if mailing.kind == Mailing.Kind.SCHEDULE:
+        # The updated calendar entry (same UID, higher SEQUENCE) replaces the old one in their calendar.
+        emails.attach_calendar(message, registration)
+    message.send()
 
 
 def mailing_message(mailing: Mailing, registration: Registration) -> EmailMultiAlternatives:

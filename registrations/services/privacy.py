@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from events.models import Edition
 from registrations import tokens
-from registrations.models import PERSONAL_FIELDS, WITHDRAWAL_FIELDS, Registration, RegistrationLogEntry
+from registrations.models import (
+    PERSONAL_FIELDS,
+    WITHDRAWAL_FIELDS,
+    Registration,
+    RegistrationLogEntry,
+    Reminder,
+)
 from registrations.services.common import log_action
 from registrations.services.location import registration_clear_location
 
@@ -33,6 +39,8 @@ def registration_withdraw(*, registration: Registration) -> Registration:
         update_fields=[*WITHDRAWAL_FIELDS, "status", "consent_public", "link_version", "updated_at"]
     )
     registration_clear_location(registration=registration)
+    # Unsent reminders go with the rest; sent ones stay, counted without an address.
+    Reminder.objects.filter(registration=registration, claimed_at__isnull=True).delete()
     log_action(registration, RegistrationLogEntry.Action.WITHDRAWN)
     return registration
 

@@ -18,6 +18,7 @@ from registrations.models import (
     RegistrationLogEntry,
 )
 from registrations.services.common import ReviewError, email_after_commit, geocode_after_commit, log_action
+from registrations.services.reminders import reminders_plan
 from registrations.services.review import is_government_email, review_apply
 
 
@@ -148,6 +149,8 @@ def registration_update(*, registration: Registration, **fields: Any) -> list[st
     except IntegrityError as exc:
         raise HandleTaken(registration.handle) from exc
     log_action(registration, RegistrationLogEntry.Action.EDITED, detail=", ".join(changed))
+    # Back in review (or new hours): its unsent reminders go now, approval plans them again.
+    reminders_plan(edition=registration.edition, registration_ids=[registration.pk])
     if "email" in changed:
         email_after_commit(registration, "confirm")
     if address_changed:

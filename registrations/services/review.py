@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from registrations.models import GovernmentDomain, Registration, RegistrationLogEntry
 from registrations.services.common import ReviewError, email_after_commit, log_action
+from registrations.services.reminders import reminders_plan
 from registrations.validators import domain_is_recognised, email_domain
 
 # A domain name as organizers type it: labels of letters, digits and hyphens, at least one dot or a bare TLD.
@@ -48,6 +49,7 @@ def registration_approve(*, registration: Registration, actor: AbstractBaseUser)
         return False
     review_apply(registration, Registration.Status.APPROVED, actor=actor, reason="")
     log_action(registration, RegistrationLogEntry.Action.APPROVED, actor=actor)
+    reminders_plan(edition=registration.edition, registration_ids=[registration.pk])
     email_after_commit(registration, "approved")
     return True
 
@@ -68,6 +70,7 @@ def registration_reject(*, registration: Registration, actor: AbstractBaseUser, 
         return False
     review_apply(registration, Registration.Status.REJECTED, actor=actor, reason=reason)
     log_action(registration, RegistrationLogEntry.Action.REJECTED, actor=actor, detail=reason)
+    reminders_plan(edition=registration.edition, registration_ids=[registration.pk])
     email_after_commit(registration, "rejected")
     return True
 

@@ -8,6 +8,7 @@ import logging
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -15,6 +16,7 @@ from django_ratelimit.decorators import ratelimit
 
 from events.models import Edition
 from poltwt.ratelimit import client_ip, link_rate, signup_rate
+from registrations import emails, tokens
 from registrations.forms import LostLinkForm, form_class_for
 from registrations.models import Registration
 from registrations.services.privacy import registration_withdraw
@@ -101,8 +103,17 @@ def confirm(request: HttpRequest, registration: Registration, token: str) -> Htt
             first_time = registration_confirm_email(registration=registration)
         except HandleTaken:
             return _handle_taken(request, registration)  # the other confirmed since this page was shown
+        manage_token = tokens.make_token(registration, "manage")
         return render(
-            request, "registrations/confirmed.html", {"registration": registration, "first_time": first_time}
+            request,
+            "registrations/confirmed.html",
+            {
+                "registration": registration,
+                "edition": registration.edition,
+                "first_time": first_time,
+                "manage_url": reverse("registrations:manage", args=[manage_token]),
+                **emails.participant_kit(registration, manage_token),
+            },
         )
     return render(request, "registrations/confirm.html", {"registration": registration})
 
@@ -154,6 +165,8 @@ def manage(request: HttpRequest, registration: Registration, token: str) -> Http
             "form": form,
             "token": token,
             "is_officer": registration.kind == Registration.Kind.OFFICER,
+            "edition": registration.edition,
+            **emails.participant_kit(registration, token),
         },
         status=status,
     )

@@ -33,6 +33,7 @@
   var ON_AIR_RECHECK_MS = 60 * 1000;
   var LIST_LIMIT = 200;
   var REDUCED_MOTION = Boolean(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  var PIN_ZOOM = 10;  // a pin's permalink opens at about city scale
 
   function text(value) {
     return typeof value === "string" || typeof value === "number" ? String(value) : "";
@@ -121,6 +122,7 @@
     marker.bindPopup(function () { return buildPopup(props, kind); }, {maxWidth: 300, maxHeight: 260});
     marker.poltwtWindow = {start: parseTime(props.starts_at), end: parseTime(props.ends_at)};
     marker.poltwtProps = props;
+    marker.poltwtHandle = handle.toLowerCase();
     marker.poltwtKind = kind;
     return marker;
   }
@@ -494,6 +496,32 @@
       console.warn("poltwt: basemap not drawn:", error);
     });
 
+    // A pin's permalink (/map/?p=handle): open the map on that participant with its popup. The value is
+    // only compared with handles and shown with textContent, so any characters in it are harmless.
+    function focusPermalink() {
+      var wanted = new URLSearchParams(window.location.search).get("p");
+      if (!wanted) return;
+      wanted = wanted.replace(/^@/, "").slice(0, 50);
+      var needle = wanted.toLowerCase();
+      var found = null;
+      KINDS.forEach(function (kind) {
+        all[kind].forEach(function (m) { if (!found && m.poltwtHandle === needle) found = m; });
+      });
+      var messages = document.getElementById("pin-messages");
+      if (!found) {
+        var template = (messages && messages.dataset.notFound) || "@%s is not on this map.";
+        say(template.replace("%s", wanted));
+        container.dataset.focused = "none";
+        return;
+      }
+      // Close in on the place first (a lone marker is not in a cluster and would not zoom at all).
+      map.setView(found.getLatLng(), Math.max(map.getZoom(), PIN_ZOOM), {animate: false});
+      layers[found.poltwtKind].zoomToShowLayer(found, function () {
+        found.openPopup();
+        container.dataset.focused = found.poltwtHandle;
+      });
+    }
+
     var ready = getJSON(container.dataset.url).then(function (data) {
       if (!data || data.type !== "FeatureCollection" || !Array.isArray(data.features)) {
         throw new Error("participants: not a GeoJSON FeatureCollection");
@@ -512,6 +540,7 @@
       container.dataset.ready = "true";
       keyboard.update();
       inView.update();
+      focusPermalink();
       return count;
     }).catch(function (error) {
       say(T.loadFailed || "Sorry, the list of participants could not be loaded. Please try again later.");

@@ -1,0 +1,18 @@
+"""What every page's preview card (OpenGraph, Twitter) needs: the public address of the page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from poltwt import siteurl
+
+
+def preview_card(request: HttpRequest) -> dict[str, str]:
+    """``site_url`` and ``canonical_url`` (SITE_URL + path, keeping only ?edition=N). No query, no session:
+    public pages stay the same for every visitor."""
+    base = siteurl.site_url()
+    canonical = base + request.path
+    edition = request.GET.get("edition", "")
+    if edition.isdigit() and len(edition) <= 5:
+        canonical += f"?edition={edition}"
+    return {"site_url": base, "canonical_url": canonical}
