@@ -55,10 +55,10 @@ from django.utils import timezone  # noqa: E402
 from events.models import Edition  # noqa: E402
 from events.services import edition_update  # noqa: E402
 from pages import shareimage  # noqa: E402
-from pages.selectors import participants as selectors  # noqa: E402
 from registrations import tokens  # noqa: E402
 from registrations.models import Registration, Reminder  # noqa: E402
 from registrations.services.reminders import reminders_plan  # noqa: E402
+from registrations.signals import public_data_changed  # noqa: E402
 
 PARTICIPANTS = 10_000
 RUNS = 200
@@ -113,7 +113,7 @@ def populate() -> Edition:
             )
         )
     Registration.objects.bulk_create(rows, batch_size=1000)
-    selectors.bump_data_version(edition.pk)
+    public_data_changed.send(sender=Registration, edition_id=edition.pk)
     return edition
 
 

@@ -2,7 +2,7 @@
 
 It shows the edition, its date (or "date to be announced"), how many agencies and officers from how many
 countries, and their points on the packaged world outline (static/basemap/). The PNG is cached under the
-edition's public data version (``data_version``), so it is redrawn when participants or the edition
+edition's public data version (pages/versioning.py), so it is redrawn when participants or the edition
 change; a lock in the process and one in the shared cache make sure it is never drawn twice at once.
 """
 
@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from PIL import Image, ImageDraw, ImageFont
 
 from events.models import Edition
+from pages import versioning
 from pages.selectors import participants as selectors
 
 WIDTH, HEIGHT = 1200, 630
@@ -140,8 +141,8 @@ def draw(edition: Edition) -> bytes:
 
 
 def _key(edition: Edition) -> str:
-    version = selectors.data_version(edition.pk)
-    return f"poltwt:share-image:{edition.pk}:{version:.6f}:{translation.get_language() or ''}"
+    token = versioning.edition(edition.pk).token
+    return f"poltwt:share-image:{edition.pk}:{token}:{translation.get_language() or ''}"
 
 
 def _process_lock(edition_id: int) -> threading.Lock:
