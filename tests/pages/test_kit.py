@@ -109,6 +109,7 @@ def test_unknown_edition_gives_404_pages_not_files(client):
         assert response["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.django_db(transaction=True)  # the threads read the committed data version
 def test_the_image_is_never_drawn_twice_at_once(edition):
     shareimage.share_image(edition)  # warm the participants' data and the basemap
     # A new data version: every thread needs a new image.
@@ -223,12 +224,12 @@ def test_email_links_follow_the_address_reached_in_development(client, settings)
     # Outside a request (a worker), without SITE_URL: the runserver default.
     mail.outbox.clear()
     send_registration_email(registration, "links")
-    assert "http://127.0.0.1:8000/manage/" in mail.outbox[0].body
+    assert "http://127.0.0.1:8000/en/manage/" in mail.outbox[0].body
     # SITE_URL, when set, always wins.
     settings.SITE_URL = "https://poltwt.example.org"
     mail.outbox.clear()
     client.post(reverse("registrations:lost_link"), {"email": registration.email}, HTTP_HOST="127.0.0.1:8123")
-    assert "https://poltwt.example.org/manage/" in mail.outbox[0].body
+    assert "https://poltwt.example.org/en/manage/" in mail.outbox[0].body
 
 
 def test_ensure_organizer_keeps_the_password_unless_asked(settings, capsys):

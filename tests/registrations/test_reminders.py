@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registrations.models import Reminder
+from registrations.models import Mailing, Reminder
 from registrations.services.privacy import registration_withdraw
 from registrations.services.reminders import reminders_plan, reminders_plan_all, reminders_send_due
 from registrations.services.review import registration_approve
@@ -152,7 +152,11 @@ def test_moving_the_edition_replans_and_bumps_the_calendar_sequence(
     # The sent reminder of the first date stays on record; the participant hears again for the new one.
     assert Reminder.objects.filter(registration=registration, sent_at__isnull=False, sequence=0).count() == 1
 
-    # The schedule notice carries the updated calendar file: same UID, SEQUENCE 1, the new start.
+    # The schedule notice (a draft until an organizer sends it from its review page) carries the updated
+    # calendar file: same UID, SEQUENCE 1, the new start.
+    draft = Mailing.objects.get(kind=Mailing.Kind.SCHEDULE, edition=soon)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/registrations/mailing/{draft.pk}/review/", {"send": "1", "expected": "1"})
     [notice] = mail.outbox
     [attachment] = [p for p in notice.message().walk() if p.get_content_type() == "text/calendar"]
     [event] = icalendar.Calendar.from_ical(attachment.get_payload(decode=True)).walk("VEVENT")
