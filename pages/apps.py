@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PagesConfig(AppConfig):
     name = "pages"
-    verbose_name = "Public pages"
+    verbose_name = _("Public pages")
 
     def ready(self) -> None:
         from pages import signals  # noqa: F401 - connects the receivers

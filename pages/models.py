@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PublicDataVersion(models.Model):
@@ -24,7 +25,7 @@ class PublicDataVersion(models.Model):
     changed_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "public data version"
+        verbose_name = _("public data version")
 
     def __str__(self) -> str:
         return f"{'site' if self.scope == self.SITE else f'edition #{self.scope}'}: {self.token}"

@@ -217,7 +217,7 @@ class Registration(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("review_registration", "Can approve or reject registrations")]
+        permissions = [("review_registration", _("Can approve or reject registrations"))]
         constraints = [
             models.UniqueConstraint(
                 Lower("handle"),
@@ -252,7 +252,7 @@ class Registration(models.Model):
         return (
             f"@{self.handle} ({self.get_kind_display()}, {self.edition.ordinal_label})"
             if self.handle
-            else (f"Withdrawn registration #{self.pk}")
+            else (_("Withdrawn registration #%(id)s") % {"id": self.pk})
         )
 
     def save(self, *args, **kwargs) -> None:
@@ -331,7 +331,7 @@ class GovernmentDomain(models.Model):
 class GeocodeCacheEntry(models.Model):
     """A provider's answer for one normalised address, so the same address is never sent twice."""
 
-    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the normalised query")
+    key = models.CharField(max_length=64, unique=True, help_text=_("SHA-256 of the normalised query"))
     query = models.TextField()
     found = models.BooleanField()
     latitude = models.FloatField(null=True, blank=True)
@@ -341,7 +341,7 @@ class GeocodeCacheEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "geocode cache entries"
+        verbose_name_plural = _("geocode cache entries")
 
     def __str__(self) -> str:
         return self.query

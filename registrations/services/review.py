@@ -42,9 +42,11 @@ def registration_approve(*, registration: Registration, actor: AbstractBaseUser)
     """
     registration = Registration.objects.select_for_update().select_related("edition").get(pk=registration.pk)
     if registration.status == Registration.Status.WITHDRAWN:
-        raise ReviewError(f"{registration} was withdrawn.")
+        raise ReviewError(_("%(registration)s was withdrawn.") % {"registration": registration})
     if not registration.is_confirmed:
-        raise ReviewError(f"@{registration.handle} has not confirmed its email address yet.")
+        raise ReviewError(
+            _("@%(handle)s has not confirmed its email address yet.") % {"handle": registration.handle}
+        )
     if registration.status == Registration.Status.APPROVED:
         return False
     review_apply(registration, Registration.Status.APPROVED, actor=actor, reason="")
@@ -65,7 +67,7 @@ def registration_reject(*, registration: Registration, actor: AbstractBaseUser, 
         raise ReviewError(_("Give the registrant a reason for the rejection."))
     registration = Registration.objects.select_for_update().select_related("edition").get(pk=registration.pk)
     if registration.status == Registration.Status.WITHDRAWN:
-        raise ReviewError(f"{registration} was withdrawn.")
+        raise ReviewError(_("%(registration)s was withdrawn.") % {"registration": registration})
     if registration.status == Registration.Status.REJECTED and registration.review_reason == reason:
         return False
     review_apply(registration, Registration.Status.REJECTED, actor=actor, reason=reason)
@@ -103,7 +105,7 @@ def domains_trust(*, domains: Iterable[str], note: str = "") -> list[str]:
     wanted = sorted({normalise_domain(domain) for domain in domains if domain.strip()})
     invalid = [domain for domain in wanted if not domain_is_valid(domain)]
     if invalid:
-        raise ReviewError(f"Not a domain name: {', '.join(invalid)}")
+        raise ReviewError(_("Not a domain name: %(domains)s") % {"domains": ", ".join(invalid)})
     existing = set(GovernmentDomain.objects.filter(domain__in=wanted).values_list("domain", flat=True))
     new = [domain for domain in wanted if domain not in existing]
     GovernmentDomain.objects.bulk_create(
@@ -127,10 +129,10 @@ def domains_import_csv(*, data: bytes, note: str = "") -> list[str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ReviewError("The file is not UTF-8 text; save it as CSV (UTF-8).") from exc
+        raise ReviewError(_("The file is not UTF-8 text; save it as CSV (UTF-8).")) from exc
     rows = [row for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
     if not rows:
-        raise ReviewError("The file has no domains.")
+        raise ReviewError(_("The file has no domains."))
     column = 0
     header = [cell.strip().lower() for cell in rows[0]]
     if "domain" in header:
