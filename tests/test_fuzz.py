@@ -77,6 +77,8 @@ def public_url_names() -> list[tuple[str, list[str]]]:
 
 
 def real_arguments(name: str, registration: Registration, target) -> list[list[str]]:
+    if name in ("pages:edition_ics", "pages:share_image"):
+        return [[str(target.ordinal)]]
     if name.endswith(":register"):
         return [[kind] for kind in Registration.Kind.values]
     if name.endswith(":confirm"):

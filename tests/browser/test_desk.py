@@ -4,6 +4,8 @@ its review page, a test to themselves, the send, and the progress page at "Done"
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -84,8 +86,8 @@ def test_a_new_organizer_reviews_entries_and_writes_to_registrants(page, live_se
     page.wait_for_load_state("load")  # leaving a page mid-load aborts its requests (broken resources)
     page.goto(live_server.url + "/admin/registrations/mailing/add/")
     page.get_by_label("Edition").select_option(label=str(open_edition))
-    page.get_by_label("Subject").fill("Briefing for the tweet-a-thon")
-    page.get_by_label("Text").fill("Thank you for joining. <Remember> the hashtag.")
+    page.get_by_label(re.compile(r"^Subject:?$")).fill("Briefing for the tweet-a-thon")
+    page.get_by_label(re.compile(r"^Text:?$")).fill("Thank you for joining. <Remember> the hashtag.")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".mailing-count")).to_contain_text("This will email 2 registrants.")
     expect(page.locator(".preview-text")).to_contain_text("<Remember> the hashtag.")
