@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import Edition
 from registrations import calendar, emails, tokens
@@ -220,19 +220,21 @@ def _send_one(reminder: Reminder) -> None:
         or reminder.sequence != edition.schedule_sequence
     ):
         raise ReminderObsolete("The participant or the edition changed since this reminder was planned.")
-    manage_token = tokens.make_token(registration, "manage")
-    window = calendar.registrant_window(registration)
-    context = {
-        "registration": registration,
-        "edition": edition,
-        "reminder": reminder,
-        "local_start": window.starts_at if window else None,
-        "my_hours": calendar.hours_label(registration),
-        "manage_url": emails.absolute(reverse("registrations:manage", args=[manage_token])),
-        **emails.participant_kit(registration, manage_token),
-    }
-    message = emails.build_message("reminder", to=registration.email, context=context)
-    emails.attach_calendar(message, registration)
+    # In the registrant's language: text, dates and the links' language prefix.
+    with translation.override(emails.recipient_language(registration)):
+        manage_token = tokens.make_token(registration, "manage")
+        window = calendar.registrant_window(registration)
+        context = {
+            "registration": registration,
+            "edition": edition,
+            "reminder": reminder,
+            "local_start": window.starts_at if window else None,
+            "my_hours": calendar.hours_label(registration),
+            "manage_url": emails.absolute(reverse("registrations:manage", args=[manage_token])),
+            **emails.participant_kit(registration, manage_token),
+        }
+        message = emails.build_message("reminder", to=registration.email, context=context)
+        emails.attach_calendar(message, registration)
     message.send()
 
 

@@ -249,3 +249,13 @@ def test_organizers_see_the_reminders_read_only(client, organizer, soon):
     page = client.get("/admin/registrations/reminder/").content.decode()
     assert f"@{registration.handle}" in page and "7 days before" in page
     assert client.get("/admin/registrations/reminder/add/").status_code == 403
+
+
+def test_a_reminder_speaks_the_registrants_language(soon):
+    approved(soon, language="es")
+    week_due = kolkata_start(soon.date) - dt.timedelta(days=7)
+    assert reminders_send_due(now=week_due + dt.timedelta(minutes=5)).sent == 1
+    [message] = mail.outbox
+    assert "In one week" not in message.subject and soon.title in message.subject
+    assert "The one rule" not in message.body
+    assert "/es/manage/" in message.body
