@@ -11,29 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition
 from registrations.fields import XHandleField
-from registrations.models import Registration
+from registrations.models import REGISTRANT_FIELDS, Registration
 from registrations.validators import normalise_hashtag, reject_control_characters
 
-AGENCY_FIELDS = [
-    "handle",
-    "agency_name",
-    "agency_level",
-    "email",
-    "street",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "participation_model",
-    "topic",
-    "local_goal",
-    "local_hashtag",
-    "hours_from",
-    "hours_to",
-    "consent_public",
-    "language",
-]
-OFFICER_FIELDS = [*AGENCY_FIELDS[:1], "officer_name", "officer_role", *AGENCY_FIELDS[1:]]
+# The officer's own name and role are asked on the officer form only; everything else on both.
+OFFICER_ONLY_FIELDS = ("officer_name", "officer_role")
+AGENCY_FIELDS = [name for name in REGISTRANT_FIELDS if name not in OFFICER_ONLY_FIELDS]
+OFFICER_FIELDS = [*AGENCY_FIELDS[:1], *OFFICER_ONLY_FIELDS, *AGENCY_FIELDS[1:]]
 # What each drop-down asks for, instead of Django's "---------".
 SELECT_PLACEHOLDERS = {
     "agency_level": _("Choose the agency’s level"),
