@@ -5,10 +5,12 @@ nonce, no CSRF token, no session, no flash messages; the language is in the URL)
 ``Cache-Control: public, max-age=PUBLIC_PAGE_CACHE_RECHECK, s-maxage=PUBLIC_PAGE_CACHE_SECONDS`` and an
 ETag (the content's hash unless the view set one), and answers a matching If-None-Match with 304.
 
-``PublicPageCacheMiddleware`` sits right after the security and static-files middleware and keeps such
-responses in the default cache (CACHE_URL) under the site's public data version and the full URL (scheme,
-host, path with language prefix, query string). A hit is answered there, before sessions, CSRF, auth,
-messages and CSP are even set up, so a cached page costs about what a bare Django view does. Cookies do not
+``PublicPageCacheMiddleware`` sits right after the security and static-files middleware, before the input
+checks, and keeps such responses in the default cache (CACHE_URL) under the site's public data version and
+the full URL (scheme, host, path with language prefix, query string). A hit is answered there, before
+sessions, CSRF, auth, messages and CSP are even set up, so a cached page costs about what a bare Django view
+does. Only a response to a request that went through every check is stored, and the key holds the whole
+query string, so a request the checks would refuse finds nothing and goes on to its 400. Cookies do not
 matter: the page is the same for everyone (a language cookie, a session, anything).
 
 Each process also keeps the pages it served last in memory, under the same keys (as the data helpers keep

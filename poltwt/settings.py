@@ -66,12 +66,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A cached public page is answered here, skipping everything below (pages/cache.py). Only a 200 to a
+    # request that went through the whole chain is stored, so a request the checks below refuse finds nothing.
+    "pages.cache.PublicPageCacheMiddleware",
     # Malformed query strings and form bodies get a 400 page before anything reads them.
     "poltwt.middleware.MalformedInputMiddleware",
     # In development without SITE_URL: remember the address the site was reached on (poltwt/siteurl.py).
     "poltwt.siteurl.RequestOriginMiddleware",
-    # Then: a cached public page skips session, CSRF, auth and CSP (pages/cache.py).
-    "pages.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After the session, before CommonMiddleware (Django's order): picks the language from the URL prefix,
     # else the language cookie, else Accept-Language, and redirects "/" to "/<language>/".

@@ -215,6 +215,14 @@ def test_private_pages_and_errors_are_not_stored(client, edition):
         assert len(queries) > 1, path  # rendered again
 
 
+@pytest.mark.parametrize("query", ["&q=%00", "&q=a%00b"])
+def test_a_malformed_query_is_refused_even_when_its_page_is_cached(client, edition, query):
+    # The cache answers before the input check (settings.MIDDLEWARE): it must never hold such a URL.
+    assert client.get(url("participant_list")).status_code == 200
+    for _ in range(2):
+        assert client.get(url("participant_list") + query).status_code == 400
+
+
 def test_a_response_that_varies_sets_a_cookie_or_is_private_is_not_shareable():
     def response(**headers: str) -> HttpResponse:
         made = HttpResponse("page", headers={"Cache-Control": "public, max-age=1", **headers})
