@@ -75,22 +75,29 @@ def paths(env: dict[str, str]) -> list[str]:
     return [reverse(name, args=args) + query for name, args, query in PAGES]
 
 
+# Lighthouse's own intermittent failures to record a trace ("Please run Lighthouse again"): tried again.
+ATTEMPTS = 3
+
+
 def audit(binary: Path, url: str) -> dict[str, int]:
-    result = subprocess.run(
-        [
-            str(binary),
-            url,
-            "--output=json",
-            "--output-path=stdout",
-            "--quiet",
-            f"--only-categories={','.join(CATEGORIES)}",
-            f"--chrome-flags={CHROME_FLAGS}",
-        ],
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
-        capture_output=True,
-        check=False,
-        timeout=300,
-    )
+    for _ in range(ATTEMPTS):
+        result = subprocess.run(
+            [
+                str(binary),
+                url,
+                "--output=json",
+                "--output-path=stdout",
+                "--quiet",
+                f"--only-categories={','.join(CATEGORIES)}",
+                f"--chrome-flags={CHROME_FLAGS}",
+            ],
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            capture_output=True,
+            check=False,
+            timeout=300,
+        )
+        if result.returncode == 0 or b"run Lighthouse again" not in result.stderr:
+            break
     if result.returncode != 0:
         raise RuntimeError(f"lighthouse failed for {url}:\n{result.stderr.decode()[-2000:]}")
     report = json.loads(result.stdout)

@@ -144,6 +144,13 @@ def _stored(key: str) -> Entry | None:
     return entry
 
 
+def forget_local() -> None:
+    """Drop this process's copies (the shared cache is emptied with cache.clear()): for tests, whose
+    rollbacks bring versions back, so that a key can come round again with another test's page."""
+    with _LOCAL_LOCK:
+        _LOCAL.clear()
+
+
 def _keep(key: str, entry: Entry) -> None:
     with _LOCAL_LOCK:
         _LOCAL[key] = entry

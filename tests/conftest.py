@@ -32,14 +32,17 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    """Each test starts with an empty cache (rate limits and cached pages must not leak between tests)
-    and reads the public data versions afresh (the last test's were rolled back with its transaction)."""
+    """Each test starts with an empty cache, shared and per-process (rate limits and cached pages must not
+    leak between tests), and reads the public data versions afresh (the last test's were rolled back with
+    its transaction)."""
     from django.core.cache import caches
 
+    from pages import cache as page_cache
     from pages import versioning
 
     for cache in caches.all():
         cache.clear()
+    page_cache.forget_local()
     versioning.forget()
     yield
 

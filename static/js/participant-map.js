@@ -34,6 +34,9 @@
   var LIST_LIMIT = 200;
   var REDUCED_MOTION = Boolean(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   var PIN_ZOOM = 10;  // a pin's permalink opens at about city scale
+  // Long lists (country outlines, thousands of participants) are worked through in slices of about this
+  // many milliseconds, each its own task: a slow phone keeps answering taps while the map fills.
+  var SLICE_MS = 10;
 
   function text(value) {
     return typeof value === "string" || typeof value === "number" ? String(value) : "";
@@ -52,6 +55,22 @@
       if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
       return response.json();
     });
+  }
+
+  function nextTask() {
+    if (window.scheduler && typeof window.scheduler.yield === "function") return window.scheduler.yield();
+    return new Promise(function (resolve) { window.setTimeout(resolve, 0); });
+  }
+
+  // work(item) for every item, SLICE_MS at a time; resolves when all are done.
+  function inSlices(items, work) {
+    var next = 0;
+    function slice() {
+      var deadline = performance.now() + SLICE_MS;
+      while (next < items.length && performance.now() < deadline) work(items[next++]);
+      return next < items.length ? nextTask().then(slice) : undefined;
+    }
+    return Promise.resolve().then(slice);
   }
 
   function parseTime(value) {
@@ -377,7 +396,11 @@
     KINDS.forEach(function (kind) {
       icons[kind] = L.divIcon({className: "poltwt-marker poltwt-marker--" + kind, iconSize: [14, 14]});
       layers[kind] = L.markerClusterGroup({
+        // MarkerCluster's own slices: at most 50 ms of work each (a "long task" beyond that), and no idle
+        // time between them (its defaults: 200 ms of work, then 50 ms of nothing).
         chunkedLoading: true,
+        chunkInterval: 50,
+        chunkDelay: 0,
         showCoverageOnHover: false,
         animate: !REDUCED_MOTION,
         iconCreateFunction: clusterIcon(kind),
@@ -483,13 +506,15 @@
     pane.style.pointerEvents = "none";
     // Both requests start at once; the panes, not the arrival order, keep the outlines beneath.
     getJSON(container.dataset.basemapUrl).then(function (data) {
-      L.geoJSON(data, {
+      var outlines = L.geoJSON(null, {
         pane: BASEMAP_PANE,
         // One canvas instead of ~180 SVG paths: less to lay out and to redraw while panning.
         renderer: L.canvas({pane: BASEMAP_PANE}),
         interactive: false,
         style: function () { return {color: "#9e9e9e", weight: 0.6, fillColor: "#f1f1ee", fillOpacity: 1}; }
       }).addTo(map);
+      return inSlices(data.features || [], function (country) { outlines.addData(country); });
+    }).then(function () {
       container.dataset.basemap = "true";
     }).catch(function (error) {
       container.dataset.basemap = "error";
@@ -526,12 +551,11 @@
       if (!data || data.type !== "FeatureCollection" || !Array.isArray(data.features)) {
         throw new Error("participants: not a GeoJSON FeatureCollection");
       }
-      data.features.forEach(function (feature) {
+      return inSlices(data.features, function (feature) {
         var marker = toMarker(feature, icons);
         if (marker) all[feature.properties.kind].push(marker);
       });
-      return refresh();
-    }).then(function () {
+    }).then(refresh).then(function () {
       var count = all.agency.length + all.officer.length;
       container.dataset.count = String(count);
       if (container.dataset.onAirFilter === "true") addOnAirFilter();

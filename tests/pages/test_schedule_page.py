@@ -89,7 +89,12 @@ def test_schedule_page_shows_utc_and_local_time_hooks(client):
     located(edition, "Asia/Kolkata")
     html = client.get(reverse("pages:schedule"), {"edition": 6}).content.decode()
     # 08:00 IST is 02:30 UTC.
-    assert '<time datetime="2027-03-19T02:30:00+00:00" data-local>Fri 19 Mar, 02:30 UTC</time>' in html
+    assert (
+        '<time datetime="2027-03-19T02:30:00+00:00" data-local>Fri 19 Mar, 02:30 UTC'
+        '<span class="local-time small text-body-secondary" data-local-slot>'
+        " (Fri 19 Mar, 02:30 your time)</span></time>"
+    ) in html
+    assert "<span data-local-zone data-local-slot> and in your time zone (UTC)</span>" in html
     assert "UTC+05:30" in html
     assert "Nobody is on air yet" in html
 
