@@ -5,12 +5,13 @@ nonce, no CSRF token, no session, no flash messages; the language is in the URL)
 ``Cache-Control: public, max-age=PUBLIC_PAGE_CACHE_RECHECK, s-maxage=PUBLIC_PAGE_CACHE_SECONDS`` and an
 ETag (the content's hash unless the view set one), and answers a matching If-None-Match with 304.
 
-``PublicPageCacheMiddleware`` sits right after the security and static-files middleware, before the input
-checks, and keeps such responses in the default cache (CACHE_URL) under the site's public data version and
-the full URL (scheme, host, path with language prefix, query string). A hit is answered there, before
-sessions, CSRF, auth, messages and CSP are even set up, so a cached page costs about what a bare Django view
-does. Only a response to a request that went through every check is stored, and the key holds the whole
-query string, so a request the checks would refuse finds nothing and goes on to its 400. Cookies do not
+``PublicPageCacheMiddleware`` comes first of all the middleware and keeps such responses in the default
+cache (CACHE_URL) under the site's public data version and the full URL (scheme, host, path with language
+prefix, query string). A hit is answered there, before the security headers are added (they were stored
+with the page), before the input checks, sessions, CSRF, auth, messages and CSP, so a cached page costs
+about what a bare Django view does. Only a response to a request that went through every check is stored,
+and the key holds the scheme and the whole query string, so a request the checks would refuse (or
+redirect to HTTPS) finds nothing and goes on to its 400 (or redirect). Cookies do not
 matter: the page is the same for everyone (a language cookie, a session, anything).
 
 Each process also keeps the pages it served last in memory, under the same keys (as the data helpers keep
@@ -90,7 +91,8 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD"):
+        # Static files are WhiteNoise's, below: never stored here, so not looked up either.
+        if request.method not in ("GET", "HEAD") or request.path.startswith(settings.STATIC_URL):
             return self.get_response(request)
         key = cache_key(request)
         entry = _stored(key)

@@ -64,11 +64,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A cached public page is answered here, skipping everything below (pages/cache.py). Only a 200 to a
+    # request that went through the whole chain is stored, with the headers the security middleware added,
+    # under a key holding the scheme and the whole URL: a request the checks below refuse (or redirect to
+    # HTTPS) finds nothing.
+    "pages.cache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A cached public page is answered here, skipping everything below (pages/cache.py). Only a 200 to a
-    # request that went through the whole chain is stored, so a request the checks below refuse finds nothing.
-    "pages.cache.PublicPageCacheMiddleware",
     # Malformed query strings and form bodies get a 400 page before anything reads them.
     "poltwt.middleware.MalformedInputMiddleware",
     # In development without SITE_URL: remember the address the site was reached on (poltwt/siteurl.py).

@@ -223,6 +223,22 @@ def test_a_malformed_query_is_refused_even_when_its_page_is_cached(client, editi
         assert client.get(url("participant_list") + query).status_code == 400
 
 
+def test_a_hit_carries_the_security_headers_and_http_is_still_sent_to_https(client, edition, settings):
+    # The cache answers before SecurityMiddleware (settings.MIDDLEWARE): its headers are stored with the page.
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    first = client.get(url("map"), secure=True)
+    with CaptureQueriesContext(connection) as queries:
+        hit = client.get(url("map"), secure=True)
+    assert len(queries) <= 1 and hit.content == first.content  # from the cache
+    for header in ("X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"):
+        assert hit[header] == first[header]
+    assert hit["Strict-Transport-Security"].startswith("max-age=3600")
+    plain = client.get(url("map"))
+    assert plain.status_code == 301
+    assert plain["Location"].startswith("https://")
+
+
 def test_a_response_that_varies_sets_a_cookie_or_is_private_is_not_shareable():
     def response(**headers: str) -> HttpResponse:
         made = HttpResponse("page", headers={"Cache-Control": "public, max-age=1", **headers})
