@@ -21,37 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def manage(*args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=os.environ,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        timeout=1800,
-    )
-
-
-@contextmanager
-def count_queries(connection):
-    counter = {"n": 0}
-
-    def wrapper(execute, sql, params, many, context):
-        counter["n"] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        yield counter
+import _server
+from _queries import count_queries
 
 
 def main() -> None:
@@ -60,31 +35,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     workdir = tempfile.TemporaryDirectory(prefix="poltwt-bench-")
+    # As production, in process: the test client's host, emails kept in memory, tasks not run.
     os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "poltwt.settings",
-            "DATABASE_URL": f"sqlite:///{workdir.name}/bench.sqlite3",
-            "DEBUG": "0",
-            "SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
-            "ALLOWED_HOSTS": "testserver",
-            "SECURE_SSL_REDIRECT": "0",
-            "SESSION_COOKIE_SECURE": "0",
-            "CSRF_COOKIE_SECURE": "0",
-            "SECURE_HSTS_SECONDS": "0",
-            "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "CACHE_URL": "locmemcache://",
-            "EMAIL_URL": "memorymail://",
-            "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
-            "GEOCODER": "offline",
-            "SITE_URL": "http://testserver",
-            "LOG_LEVEL": "WARNING",
-        }
+        _server.production_env(
+            workdir.name,
+            cache="locmem",
+            ALLOWED_HOSTS="testserver",
+            EMAIL_URL="memorymail://",
+            TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend",
+            SITE_URL="http://testserver",
+        )
     )
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(_server.ROOT))
     try:
         start = time.perf_counter()
-        manage("migrate", "-v0")
-        manage("loaddemo", "--participants", str(args.registrants))
+        _server.seed(dict(os.environ), args.registrants)
         print(f"(setup: migrate and loaddemo took {time.perf_counter() - start:.0f} s)")
         run(args)
     finally:

@@ -22,17 +22,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
-from registrations.services.delivery import mailing_deliver
-from registrations.services.mailing import recipients
+import _server
+from _queries import count_queries
 
-ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = [
     ("DummyBackend", "django_tasks.backends.dummy.DummyBackend"),
     ("django_tasks_db.DatabaseBackend", "django_tasks_db.DatabaseBackend"),
@@ -43,30 +39,6 @@ BODY = (
 )
 
 
-def manage(*args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=os.environ,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        timeout=600,
-    )
-
-
-@contextmanager
-def count_queries(connection):
-    """Counts SQL statements without keeping them (CaptureQueriesContext keeps at most 9,000)."""
-    counter = {"n": 0}
-
-    def wrapper(execute, sql, params, many, context):
-        counter["n"] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        yield counter
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registrants", type=int, default=5_000)
@@ -74,30 +46,20 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = tempfile.TemporaryDirectory(prefix="poltwt-bench-")
+    # As production, in process: the test client's host, emails kept in memory, tasks not run.
     os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "poltwt.settings",
-            "DATABASE_URL": f"sqlite:///{workdir.name}/bench.sqlite3",
-            "DEBUG": "0",
-            "SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
-            "ALLOWED_HOSTS": "testserver",
-            "SECURE_SSL_REDIRECT": "0",
-            "SESSION_COOKIE_SECURE": "0",
-            "CSRF_COOKIE_SECURE": "0",
-            "SECURE_HSTS_SECONDS": "0",
-            "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "CACHE_URL": "locmemcache://",
-            "EMAIL_URL": "memorymail://",
-            "TASKS_BACKEND": BACKENDS[0][1],
-            "GEOCODER": "offline",
-            "SITE_URL": "http://testserver",
-            "LOG_LEVEL": "WARNING",
-        }
+        _server.production_env(
+            workdir.name,
+            cache="locmem",
+            ALLOWED_HOSTS="testserver",
+            EMAIL_URL="memorymail://",
+            TASKS_BACKEND=BACKENDS[0][1],
+            SITE_URL="http://testserver",
+        )
     )
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(_server.ROOT))
     try:
-        manage("migrate", "-v0")
-        manage("loaddemo", "--participants", str(args.registrants))
+        _server.seed(dict(os.environ), args.registrants)
         run(args)
     finally:
         workdir.cleanup()
@@ -122,6 +84,8 @@ def run(args: argparse.Namespace) -> None:
     from events.models import Edition
     from registrations.management.commands.loaddemo import UPCOMING_ORDINAL
     from registrations.models import Delivery, Mailing
+    from registrations.services.delivery import mailing_deliver
+    from registrations.services.mailing import recipients
 
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend", settings.EMAIL_BACKEND
     edition = Edition.objects.get(ordinal=UPCOMING_ORDINAL)
