@@ -17,7 +17,7 @@ PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets
 .PHONY: run serve reset-organizer test test-postgres lint migrations-check deploy-check messages messages-check clean
 
 # Translation catalogues: each locale/<lang>/LC_MESSAGES/django.po is compiled to its .mo by Babel (pure
-# Python, poltwt/messages.py), so a fresh clone needs no GNU gettext.
+# Python, poltwt/catalogues.py), so a fresh clone needs no GNU gettext.
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 $(STAMP): pyproject.toml requirements/build-constraints.txt
@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml requirements/build-constraints.txt
 	touch $(STAMP)
 
 $(MO_FILES): %.mo: %.po $(STAMP)
-	$(BIN)/python -m poltwt.messages compile
+	$(BIN)/python -m poltwt.catalogues compile
 
 ## make run: the site with demo data on SQLite at http://127.0.0.1:8000
 run: $(STAMP) $(MO_FILES)
@@ -73,12 +73,12 @@ deploy-check: $(STAMP)
 ## make messages: add new marked strings to every .po file (needs GNU gettext), then compile them
 messages: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py makemessages --all --add-location file --no-obsolete
-	$(BIN)/python -m poltwt.messages compile
+	$(BIN)/python -m poltwt.catalogues compile
 
 ## make messages-check: fails when a marked string is missing from a .po file, or one is untranslated or
 ## fuzzy (needs GNU gettext: apt-get install -y gettext)
 messages-check: $(STAMP)
-	$(DEV_ENV) $(BIN)/python -m poltwt.messages check
+	$(DEV_ENV) $(BIN)/python -m poltwt.catalogues check
 
 clean:
 	rm -f $(MO_FILES)

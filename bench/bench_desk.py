@@ -69,8 +69,8 @@ def run(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.test import Client
 
+    from desk.selectors import dashboard_edition
     from registrations.models import Delivery, Mailing, Registration
-    from registrations.selectors import dashboard_edition
     from registrations.services.mailing import mailing_recipients, message_create
 
     edition = dashboard_edition()

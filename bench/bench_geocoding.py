@@ -1,4 +1,4 @@
-"""Figures for registrations.geocoding: the offline gazetteer's load time and memory, lookup times, and the
+"""Figures for geo.geocoding: the offline gazetteer's load time and memory, lookup times, and the
 time to geocode 10,000 registrations whose answers are already cached.
 
     DEBUG=1 .venv/bin/python bench/bench_geocoding.py
@@ -89,8 +89,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from events.models import Edition
-    from registrations import geocoding
-    from registrations.models import GeocodeCacheEntry, Registration
+    from geo import geocoding
+    from geo.models import GeocodeCacheEntry
+    from registrations.models import Registration
     from registrations.services.location import registration_geocode
 
     print(f"Python {sys.version.split()[0]}, SQLite database in {workdir.name}\n")

@@ -39,6 +39,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before django.contrib.admin: the desk's admin templates (index, base_site) take the place of Django's.
+    "desk",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,9 +60,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "health_check",
+    # Ours, from the machinery below every app up to the rooms above: jobs <- geo <- events <-
+    # registrations <- desk and pages; demo loads demo data (manage.py loaddemo).
+    "jobs",
+    "geo",
     "events",
     "registrations",
     "pages",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -194,9 +201,9 @@ TASKS = {
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
 WORKER_TIMEOUT_SECONDS = env.float("WORKER_TIMEOUT_SECONDS", default=60.0)
 TASK_ORPHAN_SECONDS = env.float("TASK_ORPHAN_SECONDS", default=6 * 3600.0)
-# How long a mailing's worker holds the deliveries it claimed: after a crash, the unsent ones are taken
-# over when this runs out. Longer than one email can take (EMAIL_TIMEOUT).
-MAILING_LEASE_SECONDS = env.float("MAILING_LEASE_SECONDS", default=300.0)
+# How long the outbox (jobs/outbox.py) holds the emails a run claimed, mailings' and reminders' alike: after
+# a crash, the unsent ones are taken over when this runs out. Longer than one email can take (EMAIL_TIMEOUT).
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=300.0)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # /healthz fails when the oldest task waiting in the queue is older than this (no worker is running).
 HEALTH_QUEUE_MAX_AGE_SECONDS = env.float("HEALTH_QUEUE_MAX_AGE_SECONDS", default=600.0)
@@ -274,7 +281,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 
-# Geocoding (registrations/geocoding.py). "offline" needs no network; "nominatim" or any geopy geocoder
+# Geocoding (geo/geocoding.py). "offline" needs no network; "nominatim" or any geopy geocoder
 # name switches provider without a code change. Nominatim's policy: one request a second for the whole
 # application (GEOCODER_MIN_INTERVAL, shared through the database) and a User-Agent naming the app.
 GEOCODER = env.str("GEOCODER", default="offline")

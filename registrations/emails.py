@@ -16,7 +16,7 @@ from django.utils import translation
 
 from events.calendar import ics_bytes
 from poltwt import siteurl
-from registrations import calendar, tokens
+from registrations import kit, tokens
 from registrations.models import Registration
 
 MESSAGES = ("confirm", "received", "approved", "rejected", "links")  # one registrant each
@@ -51,7 +51,7 @@ def build_message(template: str, *, to: str, context: dict) -> EmailMultiAlterna
 
 def attach_calendar(message: EmailMultiAlternatives, registration: Registration) -> bool:
     """Attach the registrant's own calendar file (text/calendar; method=PUBLISH) when there is one."""
-    event = calendar.registrant_event(registration)
+    event = kit.registrant_event(registration)
     if event is None:
         return False
     message.attach(calendar_part(ics_bytes(event), f"poltwt-{registration.edition.ordinal}.ics"))
@@ -69,10 +69,10 @@ def calendar_part(ics: bytes, filename: str) -> MIMEText:
 def participant_kit(registration: Registration, manage_token: str) -> dict:
     """What an approved participant needs to take part and tell others: calendar, ready post, map pin."""
     return {
-        "calendar": calendar.calendar_links(registration, manage_token),
-        "post": calendar.ready_post(registration),
-        "pin_url": calendar.pin_url(registration),
-        "my_hours": calendar.hours_label(registration),
+        "calendar": kit.calendar_links(registration, manage_token),
+        "post": kit.ready_post(registration),
+        "pin_url": kit.pin_url(registration),
+        "my_hours": kit.hours_label(registration),
     }
 
 

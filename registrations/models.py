@@ -1,4 +1,5 @@
-"""Registrations of X accounts for an edition, the government-domain list, and geocoding state."""
+"""Registrations of X accounts for an edition, their log, the government-domain list, and the emails
+sent to registrants (mailings with their deliveries, reminders)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events.models import Edition
+from jobs.models import OutboxItem
 from registrations import search
 from registrations.search import SEARCH_TEXT_LENGTH
 from registrations.validators import HASHTAG_LENGTH, validate_hashtag
@@ -328,35 +330,6 @@ class GovernmentDomain(models.Model):
         super().save(*args, **kwargs)
 
 
-class GeocodeCacheEntry(models.Model):
-    """A provider's answer for one normalised address, so the same address is never sent twice."""
-
-    key = models.CharField(max_length=64, unique=True, help_text=_("SHA-256 of the normalised query"))
-    query = models.TextField()
-    found = models.BooleanField()
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
-    precision = models.CharField(max_length=10, blank=True)
-    provider = models.CharField(max_length=50)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name_plural = _("geocode cache entries")
-
-    def __str__(self) -> str:
-        return self.query
-
-
-class GeocoderThrottle(models.Model):
-    """The next moment a provider may be called, shared by every process through the database."""
-
-    provider = models.CharField(max_length=50, unique=True)
-    next_slot_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.provider}: {self.next_slot_at.isoformat()}"
-
-
 class Mailing(models.Model):
     """One email sent to many registrants in the background: a message, a schedule notice, invitations.
 
@@ -426,43 +399,11 @@ class Mailing(models.Model):
         return self.subject, self.body
 
 
-class ScheduledJob(models.Model):
-    """When a recurring job (registrations/jobs.py) next runs; the row is the lock that runs it once."""
+class Delivery(OutboxItem):
+    """A mailing's email to one registrant, sent by the outbox."""
 
-    name = models.CharField(max_length=50, unique=True)
-    next_run_at = models.DateTimeField()
-    last_started_at = models.DateTimeField(null=True, blank=True)
-    last_finished_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class WorkerHeartbeat(models.Model):
-    """A background worker's sign of life: tasks of a worker that stopped beating are run again."""
-
-    worker_id = models.CharField(max_length=64, unique=True)
-    host = models.CharField(max_length=255, blank=True)
-    pid = models.PositiveIntegerField(null=True)
-    started_at = models.DateTimeField(auto_now_add=True)
-    seen_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.worker_id} ({self.host}:{self.pid})"
-
-
-class Delivery(models.Model):
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="deliveries")
-    # A lease, not a verdict: a delivery claimed but neither sent nor failed by the time the lease runs out
-    # (the worker died) is claimed again. See services/delivery.py.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name_plural = "deliveries"
@@ -474,12 +415,13 @@ class Delivery(models.Model):
         return f"{self.mailing} → {self.registration_id}"
 
 
-class Reminder(models.Model):
+class Reminder(OutboxItem):
     """One reminder email planned for an approved participant, before their own start.
 
     Planned per schedule revision of the edition (``sequence``): when the edition moves, the unsent plans
-    are replaced and a participant hears again before the new date. The unique constraint and the claim
-    (``claimed_at``) make each reminder go out at most once, however many jobs run at the same time.
+    are replaced and a participant hears again before the new date. The unique constraint and the outbox's
+    lease make each reminder go out once, however many jobs run at the same time, and a job killed
+    mid-run loses none.
     """
 
     class Kind(models.TextChoices):
@@ -491,9 +433,6 @@ class Reminder(models.Model):
     sequence = models.PositiveIntegerField(_("schedule revision"))
     starts_at = models.DateTimeField(_("participant starts"))
     due_at = models.DateTimeField(_("due"))
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]

@@ -10,15 +10,15 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from events.models import Edition
-from poltwt import messages
+from poltwt import catalogues
 from tests.factories import EditionFactory
-from tests.registrations.nominatim_stub import NominatimStub
+from tests.geo.nominatim_stub import NominatimStub
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # `make test` compiles the catalogues; running pytest directly after editing a .po must not test
     # stale translations.
-    messages.compile_all()
+    catalogues.compile_all()
 
 
 @pytest.fixture(autouse=True)

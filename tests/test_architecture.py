@@ -1,4 +1,8 @@
-"""The code's dependencies point one way: events <- registrations <- pages, with no import circle.
+"""The code's dependencies point one way, with no import circle:
+
+    jobs, geo (the machinery) <- events <- registrations <- desk (the organizers) and pages (the public)
+
+demo (demo data) sits on top; poltwt (settings, URLs, WSGI) wires the apps together.
 
 Read from the source with ``ast`` (every import, including those inside functions), so the rule holds for
 code that has not run yet.
@@ -12,13 +16,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("poltwt", "events", "registrations", "pages")
+PACKAGES = ("poltwt", "jobs", "geo", "events", "registrations", "desk", "pages", "demo")
+MACHINERY = {"jobs", "geo"}
 # Which of our packages each package may import. poltwt (settings, URLs, WSGI) wires the apps together.
 ALLOWED = {
-    "events": {"events"},
-    "registrations": {"events", "registrations", "poltwt"},
-    "pages": {"events", "registrations", "pages", "poltwt"},
+    "jobs": {"jobs"},
+    "geo": {"geo"},
+    "events": {*MACHINERY, "events"},
+    "registrations": {*MACHINERY, "events", "registrations", "poltwt"},
+    "desk": {*MACHINERY, "events", "registrations", "desk", "poltwt"},
+    "pages": {*MACHINERY, "events", "registrations", "pages", "poltwt"},
+    "demo": {*MACHINERY, "events", "registrations", "demo"},
 }
+
+
+def source_files(package: str, *, migrations: bool = False) -> list[Path]:
+    return [path for path in (ROOT / package).rglob("*.py") if ("migrations" in path.parts) == migrations]
 
 
 def module_name(path: Path) -> str:
@@ -29,24 +42,25 @@ def module_name(path: Path) -> str:
 def our_modules() -> dict[str, Path]:
     modules = {}
     for package in PACKAGES:
-        for path in (ROOT / package).rglob("*.py"):
-            if "migrations" not in path.parts:
-                modules[module_name(path)] = path
+        for path in source_files(package):
+            modules[module_name(path)] = path
     return modules
 
 
-def imports_of(path: Path, modules: dict[str, Path]) -> set[str]:
-    """The modules of ours that a file imports (``from a.b import c`` counts a.b.c when it is a module)."""
+def imported_names(path: Path) -> set[str]:
+    """Every module name a file imports (``from a.b import c`` gives a.b and a.b.c)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-        else:
-            continue
-        found.update(name for name in names if name in modules)
+            found.update([node.module, *(f"{node.module}.{alias.name}" for alias in node.names)])
     return found
+
+
+def imports_of(path: Path, modules: dict[str, Path]) -> set[str]:
+    """The modules of ours that a file imports."""
+    return {name for name in imported_names(path) if name in modules}
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -103,3 +117,27 @@ def test_the_checks_see_a_circle_and_a_wrong_direction():
     assert find_cycle({"a": {"b"}, "b": set()}) is None
     assert "registrations.models" in import_graph()["pages.signals"]
     assert "events.models" in import_graph()["registrations.models"]
+
+
+def test_registrations_holds_no_admin():
+    """The organizers' desk is desk/: nothing under registrations/ imports Django's admin."""
+    wrong = [
+        str(path.relative_to(ROOT))
+        for path in source_files("registrations")
+        if any(name.startswith("django.contrib.admin") for name in imported_names(path))
+    ]
+    assert not wrong, "registrations/ imports django.contrib.admin in: " + ", ".join(wrong)
+
+
+def test_migrations_import_no_live_code():
+    """A migration must not change when live code does: it may import Django and the standard library, and
+    name a field's validator (as Django writes them), nothing else of ours."""
+    ours = set(PACKAGES)
+    wrong = {
+        f"{path.relative_to(ROOT)} imports {name}"
+        for package in PACKAGES
+        for path in source_files(package, migrations=True)
+        for name in imported_names(path)
+        if name.split(".")[0] in ours and name.split(".")[1:2] != ["validators"]
+    }
+    assert not wrong, "\n".join(sorted(wrong))

@@ -1,9 +1,11 @@
-"""What every registration service shares: the audit log, and work that starts once the change commits."""
+"""What every registration service shares: the audit log, and background work that starts once the change
+commits (kept here because the tasks themselves call the other service modules)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet
 
 from registrations import tasks
 from registrations.models import Registration, RegistrationLogEntry
@@ -25,3 +27,20 @@ def email_after_commit(registration: Registration, template: str) -> None:
 
 def geocode_after_commit(registration: Registration) -> None:
     transaction.on_commit(lambda: tasks.geocode_registration_task.enqueue(registration.pk))
+
+
+def geocode_again(*, registrations: QuerySet[Registration]) -> int:
+    """Ask the provider afresh (bypassing the cache) for each address, in the background, once this
+    transaction commits. Points set by hand and withdrawn entries are left alone; returns how many."""
+    ids = list(
+        registrations.exclude(status=Registration.Status.WITHDRAWN)
+        .exclude(geo_precision=Registration.GeoPrecision.MANUAL)
+        .values_list("pk", flat=True)
+    )
+
+    def enqueue() -> None:
+        for pk in ids:
+            tasks.geocode_registration_task.enqueue(pk, force=True)
+
+    transaction.on_commit(enqueue)
+    return len(ids)

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registrations.geocoding import (
+from geo.geocoding import (
     Address,
     GeocodingError,
     GeocodingUnavailable,

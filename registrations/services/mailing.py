@@ -18,13 +18,14 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.models import Edition
+from jobs import outbox
 from registrations import tasks
 from registrations.models import Delivery, Mailing, Registration
 from registrations.services import delivery
@@ -311,12 +312,10 @@ def mailings_resume(*, now: dt.datetime | None = None) -> list[int]:
     The task itself takes over expired leases, so a mailing queued twice still writes to nobody twice.
     """
     now = now or timezone.now()
-    expired = now - delivery.lease()
     stuck = (
-        Delivery.objects.filter(mailing__finished_at__isnull=True, sent_at__isnull=True, error="")
+        outbox.claimable(Delivery.objects.filter(mailing__finished_at__isnull=True), now=now)
         # A mailing younger than a lease may simply be waiting for its first run.
-        .filter(mailing__created_at__lt=expired)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired))
+        .filter(mailing__created_at__lt=now - outbox.lease())
         .values_list("mailing_id", flat=True)
         .distinct()
     )

@@ -4,8 +4,8 @@ Planning writes one Reminder row per participant and kind for the edition's curr
 (``Edition.schedule_sequence``). It is idempotent and cheap, so it runs whenever something may have moved
 (approval, an edit of hours or address, the edition moving, every run of ``send_reminders``): unsent rows
 are brought up to date, rows of an older revision or of people no longer approved are dropped, and sent
-rows stay as the record. Sending claims each due row once (like mailings), so two jobs running at the
-same time never write to the same person twice.
+rows stay as the record. Sending goes through the outbox (jobs/outbox.py), like mailings: two jobs running
+at the same time never write to the same person twice, and a job killed mid-run loses no reminder.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from events.models import Edition
-from registrations import calendar, emails, tokens
+from jobs import outbox
+from registrations import emails, kit, tokens
 from registrations.models import Registration, Reminder
 
 # How long before the participant's start each reminder is due, latest first.
 LEAD_TIMES = {Reminder.Kind.WEEK: dt.timedelta(days=7), Reminder.Kind.DAY: dt.timedelta(days=1)}
 LATE_GRACE = dt.timedelta(hours=12)
-CLAIM_BATCH = 100
 PLANNED_STATUSES = (Edition.Status.SCHEDULED, Edition.Status.RESCHEDULED)
 
 
@@ -41,19 +41,19 @@ def _due_plan(
 ) -> dict[str, tuple[dt.datetime, dt.datetime]]:
     """kind -> (due_at, starts_at) for the reminders still worth sending to a participant in ``tz_name``
     who chose ``hours``."""
-    zone = tz_name or calendar.schedule.EARLIEST_ZONE
+    zone = tz_name or kit.schedule.EARLIEST_ZONE
     window_args = {
         "date": edition.date,
         "start_time": edition.start_time,
         "duration_hours": edition.duration_hours,
     }
     try:
-        window = calendar.schedule.participant_window(**window_args, tz_name=zone, hours=hours)
-    except (calendar.schedule.UnknownTimeZone, calendar.schedule.HoursOutsideEdition):
+        window = kit.schedule.participant_window(**window_args, tz_name=zone, hours=hours)
+    except (kit.schedule.UnknownTimeZone, kit.schedule.HoursOutsideEdition):
         # Not located yet (or odd data): remind by the edition's start at UTC+14, the earliest anywhere,
         # so the reminder is never late.
-        zone = calendar.schedule.EARLIEST_ZONE
-        window = calendar.schedule.participant_window(**window_args, tz_name=zone)
+        zone = kit.schedule.EARLIEST_ZONE
+        window = kit.schedule.participant_window(**window_args, tz_name=zone)
     plan = {}
     for kind, lead in LEAD_TIMES.items():
         due = window.starts_at - lead
@@ -167,47 +167,15 @@ def reminders_plan_all() -> PlanResult:
     return totals
 
 
-def _claim_batch(now: dt.datetime) -> list[int]:
-    """Claim due reminders for this worker in one short transaction (never the same row twice)."""
-    with transaction.atomic():
-        due = Reminder.objects.filter(
-            claimed_at__isnull=True, due_at__lte=now, due_at__gt=now - LATE_GRACE, starts_at__gt=now
-        ).order_by("due_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:CLAIM_BATCH])
-        # The filter on claimed_at repeats the claim's condition, so a row another job claimed meanwhile
-        # is not claimed again (on SQLite, where there is no SKIP LOCKED, the IMMEDIATE transaction and
-        # this condition do the job).
-        Reminder.objects.filter(pk__in=ids, claimed_at__isnull=True).update(claimed_at=now)
-    return ids
+def reminders_due(*, now: dt.datetime) -> QuerySet[Reminder]:
+    """Reminders whose time has come (and is not long past), for people who have not started yet."""
+    return Reminder.objects.filter(due_at__lte=now, due_at__gt=now - LATE_GRACE, starts_at__gt=now)
 
 
-@dataclass(frozen=True)
-class SendResult:
-    sent: int
-    failed: int
-
-
-def reminders_send_due(*, now: dt.datetime | None = None) -> SendResult:
-    """Send every reminder that is due and not yet claimed; safe to run again or twice at once."""
-    now = now or timezone.now()
-    sent = failed = 0
-    while claimed := _claim_batch(now):
-        done = []
-        reminders = Reminder.objects.filter(pk__in=claimed).select_related("registration__edition")
-        for reminder in reminders:
-            try:
-                _send_one(reminder)
-            except Exception as exc:  # any SMTP or rendering failure is recorded, not raised
-                reminder.error = f"{type(exc).__name__}: {exc}"[:300]
-                reminder.save(update_fields=["error"])
-                failed += 1
-            else:
-                done.append(reminder.pk)
-        Reminder.objects.filter(pk__in=done).update(sent_at=timezone.now())
-        sent += len(done)
-    return SendResult(sent=sent, failed=failed)
+def reminders_send_due(*, now: dt.datetime | None = None) -> outbox.SendResult:
+    """Send every reminder that is due and not held by a live run; safe to run again or twice at once."""
+    due = reminders_due(now=now or timezone.now()).select_related("registration__edition")
+    return outbox.send_all(due, _send_one, order_by=("due_at", "pk"))
 
 
 def _send_one(reminder: Reminder) -> None:
@@ -223,13 +191,13 @@ def _send_one(reminder: Reminder) -> None:
     # In the registrant's language: text, dates and the links' language prefix.
     with translation.override(emails.recipient_language(registration)):
         manage_token = tokens.make_token(registration, "manage")
-        window = calendar.registrant_window(registration)
+        window = kit.registrant_window(registration)
         context = {
             "registration": registration,
             "edition": edition,
             "reminder": reminder,
             "local_start": window.starts_at if window else None,
-            "my_hours": calendar.hours_label(registration),
+            "my_hours": kit.hours_label(registration),
             "manage_url": emails.absolute(reverse("registrations:manage", args=[manage_token])),
             **emails.participant_kit(registration, manage_token),
         }

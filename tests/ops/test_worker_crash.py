@@ -16,9 +16,10 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from registrations.models import Delivery, Mailing, Registration, WorkerHeartbeat
+from jobs.models import WorkerHeartbeat
+from jobs.workers import tasks_recover
+from registrations.models import Delivery, Mailing, Registration
 from registrations.services.mailing import message_send
-from registrations.workers import tasks_recover
 from tests.factories import RegistrationFactory, UserFactory
 from tests.ops.processes import process_env, start_manage, stop
 from tests.ops.smtp_sink import SmtpSink
@@ -50,7 +51,7 @@ def test_a_mailing_survives_a_killed_worker(edition, queue_in_database, tmp_path
     with SmtpSink(SMTP_PORT, delay=0.02) as sink:
         env = process_env(
             EMAIL_URL=sink.url,
-            MAILING_LEASE_SECONDS="3",
+            OUTBOX_LEASE_SECONDS="3",
             WORKER_HEARTBEAT_SECONDS="0.5",
             WORKER_TIMEOUT_SECONDS="2",
         )

@@ -9,9 +9,9 @@ import pytest
 from django.db import connections, transaction
 from django.urls import reverse
 
+from demo.participants import load_demo_participants
 from pages import versioning
 from pages.models import PublicDataVersion
-from registrations.demo import load_demo_participants
 from registrations.models import Registration
 from registrations.services.location import registration_set_location
 from registrations.services.privacy import personal_data_purge, registration_withdraw

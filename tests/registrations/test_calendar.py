@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 
 from events.services import edition_update
-from registrations import calendar, tokens
+from registrations import kit, tokens
 from registrations.services.review import registration_approve
 from tests.factories import EditionFactory, ParticipantFactory, RegistrationFactory
 
@@ -170,6 +170,6 @@ def test_manage_page_offers_calendar_and_post_but_not_after_rejection(client):
 def test_the_ready_post_carries_the_local_hashtag():
     edition = EditionFactory(date=dt.date(2026, 12, 4), theme_hashtag="#TimeToUnify")
     registration = ParticipantFactory(edition=edition, local_hashtag="#PaloAltoProud")
-    post = calendar.ready_post(registration)
+    post = kit.ready_post(registration)
     assert parse_qs(urlsplit(post.x_intent_url).query)["hashtags"] == ["poltwt,TimeToUnify,PaloAltoProud"]
     assert "#poltwt #TimeToUnify #PaloAltoProud http" in post.full_text

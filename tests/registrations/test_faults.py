@@ -209,7 +209,7 @@ def test_right_to_left_text_stays_welcome(client, edition):
 
 
 def test_a_message_to_registrants_refuses_a_line_separator_but_keeps_newlines(edition):
-    from registrations.admin.mailing import MessageForm
+    from desk.admin.mailing import MessageForm
 
     form = MessageForm({"edition": edition.pk, "subject": "Hello", "body": "Line one\u2028line two"})
     assert not form.is_valid() and "body" in form.errors

@@ -24,10 +24,11 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from desk.admin.location import LocationForm, location_view
+from geo.geocoding import Address
+from geo.models import GeocodeCacheEntry
 from registrations import tasks
-from registrations.admin.location import LocationForm, location_view
-from registrations.geocoding import Address
-from registrations.models import GeocodeCacheEntry, Registration, RegistrationLogEntry
+from registrations.models import Registration, RegistrationLogEntry
 from registrations.services.location import (
     geocode_pending,
     registration_clear_location,
@@ -35,7 +36,7 @@ from registrations.services.location import (
     registration_set_location,
 )
 from tests.factories import RegistrationFactory, UserFactory
-from tests.registrations.nominatim_stub import NominatimStub, StubReply
+from tests.geo.nominatim_stub import NominatimStub, StubReply
 
 pytestmark = pytest.mark.django_db
 

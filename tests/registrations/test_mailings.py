@@ -89,7 +89,7 @@ def test_a_retried_task_sends_nobody_twice(edition, organizer, django_capture_on
 
 
 def test_a_delivery_leased_by_a_dead_run_is_sent_once_its_lease_runs_out(edition, organizer, settings):
-    settings.MAILING_LEASE_SECONDS = 60
+    settings.OUTBOX_LEASE_SECONDS = 60
     RegistrationFactory.create_batch(2, edition=edition)
     mailing = message_send(edition=edition, subject="Hello", body="Text", actor=organizer)
     # A worker claimed one delivery and died before sending it: while its lease runs, nobody else sends it.

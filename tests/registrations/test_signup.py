@@ -403,7 +403,7 @@ def test_with_the_production_queue_sign_up_never_calls_the_geocoder(
     """
     from django_tasks_db.models import DBTaskResult
 
-    from tests.registrations.nominatim_stub import StubReply
+    from tests.geo.nominatim_stub import StubReply
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.GEOCODER, settings.GEOCODER_SCHEME = "nominatim", "http"

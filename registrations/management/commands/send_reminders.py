@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from registrations.models import Reminder
-from registrations.services.reminders import reminders_plan_all, reminders_send_due
+from jobs import outbox
+from registrations.services.reminders import reminders_due, reminders_plan_all, reminders_send_due
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
         now = timezone.now()
         if dry_run:
-            due = Reminder.objects.filter(claimed_at__isnull=True, due_at__lte=now, starts_at__gt=now).count()
+            due = outbox.claimable(reminders_due(now=now), now=now).count()
             self.stdout.write(f"Due now (not sent, dry run): {due}.")
             return
         result = reminders_send_due(now=now)

@@ -1,3 +1,0 @@
-"""The organizers' desk in Django admin, one module per subject; importing them registers their admins."""
-
-from registrations.admin import domains, edition, location, mailing, registration, reminder  # noqa: F401
