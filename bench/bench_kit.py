@@ -113,7 +113,7 @@ def populate() -> Edition:
             )
         )
     Registration.objects.bulk_create(rows, batch_size=1000)
-    public_data_changed.send(sender=Registration, edition_id=edition.pk)
+    public_data_changed.send(sender=Registration, edition_ids={edition.pk}, fields=None)
     return edition
 
 

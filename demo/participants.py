@@ -19,7 +19,6 @@ from django.utils import timezone
 from events.models import Edition
 from geo.geocoding import timezone_at
 from registrations.models import Registration
-from registrations.signals import public_data_changed
 from registrations.validators import HASHTAG_LENGTH, normalise_handle
 
 DEMO_PROVIDER = "demo"
@@ -141,10 +140,8 @@ def _registration(
 
 def _replace(edition: Edition, rows: list[Registration]) -> int:
     Registration.objects.filter(edition=edition, geo_provider=DEMO_PROVIDER).delete()
+    # Moves the edition's public data version in this transaction (RegistrationQuerySet.bulk_create).
     Registration.objects.bulk_create(rows, batch_size=1000)
-    # bulk_create sends no post_save signal: say that the edition's public data changed (in this
-    # transaction, so that the new public version commits with the rows).
-    public_data_changed.send(sender=Registration, edition_id=edition.pk)
     return len(rows)
 
 

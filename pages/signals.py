@@ -13,7 +13,8 @@ An edition's public fields are all but the organizers' settings (PRIVATE_EDITION
 
 "Before" is read from the database in pre_save (one query, only when a save may touch these fields),
 not from the instance, which may be older than the row. Writes that bypass save() (bulk_create,
-queryset.update) send registrations.signals.public_data_changed instead, inside their transaction.
+bulk_update, queryset.update) send registrations.signals.public_data_changed instead, inside their
+transaction, naming the fields they wrote: a bulk write of a field the public may see moves the versions.
 """
 
 from __future__ import annotations
@@ -122,5 +123,8 @@ def edition_record_changed(sender, instance: Figure | FormerDate, **kwargs) -> N
 
 
 @receiver(public_data_changed)
-def public_data_changed_in_bulk(sender, edition_id: int, **kwargs) -> None:
-    versioning.bump({edition_id})
+def public_data_changed_in_bulk(
+    sender, edition_ids: set[int], fields: frozenset[str] | None, **kwargs
+) -> None:
+    if fields is None or REGISTRATION_FIELDS.intersection(fields):
+        versioning.bump(edition_ids)

@@ -4,7 +4,7 @@ sent to registrants (mailings with their deliveries, reminders)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,8 @@ from events.models import Edition
 from jobs.models import OutboxItem
 from registrations import search
 from registrations.search import SEARCH_TEXT_LENGTH
-from registrations.validators import HASHTAG_LENGTH, validate_hashtag
+from registrations.signals import public_data_changed
+from registrations.validators import HASHTAG_LENGTH, normalise_domain, validate_hashtag
 
 # What a registrant may give and change through their private link: forms, services and the returning
 # participant's prefill all use this list.
@@ -42,6 +43,18 @@ REGISTRANT_FIELDS = (
 # Registrant fields whose change needs no new review (nothing public or checked depends on them).
 NO_REVIEW_FIELDS = ("language",)
 ADDRESS_FIELDS = ("street", "city", "region", "postcode", "country")
+# Where geocoding puts an entry: written together by the location services, shown together on the desk.
+GEO_FIELDS = (
+    "latitude",
+    "longitude",
+    "geo_status",
+    "geo_precision",
+    "geo_provider",
+    "geo_attempts",
+    "geo_next_attempt_at",
+    "geo_error",
+    "time_zone",
+)
 # Erased on withdrawal and by the retention purge: what identifies a person or where they work.
 PERSONAL_FIELDS = ("email", "officer_name", "officer_role", "street", "postcode")
 # Also erased on withdrawal, so that what remains counts the entry without identifying it.
@@ -58,6 +71,28 @@ WITHDRAWAL_FIELDS = (
 
 
 class RegistrationQuerySet(models.QuerySet):
+    """Bulk writes announce themselves: ``update`` (which ``bulk_update`` uses too) and ``bulk_create``
+    send ``public_data_changed`` with the editions and fields they wrote, in their own transaction, so the
+    public data version moves with them (pages/signals.py decides whether the public sees those fields)."""
+
+    def update(self, **fields) -> int:
+        with transaction.atomic(using=self.db):
+            edition_ids = set(self.order_by().values_list("edition_id", flat=True).distinct())
+            count = super().update(**fields)
+            if count:
+                public_data_changed.send(
+                    sender=Registration, edition_ids=edition_ids, fields=frozenset(fields)
+                )
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs) -> list[Registration]:
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            if created:
+                edition_ids = {registration.edition_id for registration in created}
+                public_data_changed.send(sender=Registration, edition_ids=edition_ids, fields=None)
+        return created
+
     def for_edition(self, edition: Edition) -> RegistrationQuerySet:
         return self.filter(edition=edition)
 
@@ -326,7 +361,7 @@ class GovernmentDomain(models.Model):
         return self.domain
 
     def save(self, *args, **kwargs) -> None:
-        self.domain = self.domain.strip().lower().lstrip(".@")
+        self.domain = normalise_domain(self.domain)
         super().save(*args, **kwargs)
 
 

@@ -1,24 +1,16 @@
 """Accent- and case-blind search: one folded text per registration, the same on SQLite and PostgreSQL.
 
-"Kandahār", "KANDAHAR" and "kandahar" all fold to "kandahar": NFKD splits letters from their accents, the
-combining marks are dropped, and casefold() handles the rest (ß -> ss). Searching folds the query the
-same way and looks for it inside the stored text with a plain, case-sensitive `contains`.
+Searching folds the query the same way (geo.text.fold) and looks for it inside the stored text with a
+plain, case-sensitive `contains`.
 """
 
 from __future__ import annotations
 
-import unicodedata
+from geo.text import fold
 
 # Fields a visitor or an organizer may search by name (the public list shows the first three).
 SEARCHED_FIELDS = ("handle", "agency_name", "city", "region")
 SEARCH_TEXT_LENGTH = 700
-
-
-def fold(text: str) -> str:
-    """'Valle de Aburrá' -> 'valle de aburra'; 'Policía' -> 'policia'; 'Kandahār' -> 'kandahar'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return unicodedata.normalize("NFKC", stripped.casefold())
 
 
 def search_text(values: dict[str, str] | object) -> str:

@@ -78,14 +78,20 @@ def _handle_from_url(value: str) -> str:
     return segments[0].removeprefix("@")
 
 
+def normalise_domain(value: str) -> str:
+    """A domain as stored and compared: trimmed, lower case, without a leading "@" or "." or a trailing
+    dot ("Police.UK." and "@police.uk" are police.uk)."""
+    return value.strip().lower().lstrip("@.").rstrip(".")
+
+
 def email_domain(email: str) -> str:
-    """The domain of an email address, lower-cased, without a trailing dot."""
-    return email.rsplit("@", 1)[-1].strip().rstrip(".").lower()
+    """The normalised domain of an email address."""
+    return normalise_domain(email.rsplit("@", 1)[-1])
 
 
 def domain_is_recognised(domain: str, recognised: Iterable[str]) -> bool:
     """True when domain is one of the recognised domains or a subdomain of one (wmp.police.uk ~ police.uk)."""
-    domain = domain.lower().rstrip(".")
+    domain = normalise_domain(domain)
     return any(domain == known or domain.endswith("." + known) for known in recognised)
 
 

@@ -29,34 +29,18 @@ from registrations import search
 from registrations.exports import csv_response
 from registrations.fields import XHandleField
 from registrations.forms import VisibleTextMixin
-from registrations.models import Registration, RegistrationLogEntry
+from registrations.models import GEO_FIELDS, REGISTRANT_FIELDS, Registration, RegistrationLogEntry
 from registrations.services.common import geocode_again
 from registrations.services.x_list import x_list_mark_added, x_list_mark_removed
 
+# Everything the registrant gave, then what poltwt and the organizers made of it.
 EXPORT_FIELDS = [
     "id",
     "edition__ordinal",
     "kind",
-    "handle",
-    "agency_name",
-    "agency_level",
-    "officer_name",
-    "officer_role",
-    "email",
+    *REGISTRANT_FIELDS,
     "email_confirmed_at",
     "email_domain_recognised",
-    "street",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "participation_model",
-    "topic",
-    "local_goal",
-    "local_hashtag",
-    "hours_from",
-    "hours_to",
-    "consent_public",
     "added_to_x_list_at",
     "status",
     "review_reason",
@@ -203,15 +187,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "email_confirmed_at",
         "email_domain_recognised",
         "location_link",
-        "latitude",
-        "longitude",
-        "geo_status",
-        "geo_precision",
-        "geo_provider",
-        "geo_attempts",
-        "geo_next_attempt_at",
-        "geo_error",
-        "time_zone",
+        *GEO_FIELDS,
         "added_to_x_list_at",
         "created_at",
         "updated_at",
@@ -227,23 +203,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             {"fields": ["email", "email_confirmed_at", "handle_held_at", "email_domain_recognised"]},
         ),
         (_("Address"), {"fields": ["street", "city", "region", "postcode", "country"]}),
-        (
-            _("Location"),
-            {
-                "fields": [
-                    "location_link",
-                    "geo_status",
-                    "geo_precision",
-                    "geo_provider",
-                    "latitude",
-                    "longitude",
-                    "time_zone",
-                    "geo_attempts",
-                    "geo_next_attempt_at",
-                    "geo_error",
-                ]
-            },
-        ),
+        (_("Location"), {"fields": ["location_link", *GEO_FIELDS]}),
         (
             _("Participation"),
             {

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from events import schedule
 from events.models import Edition
 from pages import versioning
 from pages.localization import zone_place
+from pages.lru import LocalLRU
 from registrations import search
 from registrations.models import Registration
 
@@ -78,9 +78,8 @@ def edition_from_request(ordinal: str | None) -> Edition:
 # Built values also stay in this process, so a warm request neither fetches nor unpickles megabytes from
 # the shared cache: one value per (edition, name, language), replaced when the edition's version moves,
 # so it is never staler than the version and never holds superseded versions.
-_LOCAL: OrderedDict[tuple[int, str, str], tuple[str, Any]] = OrderedDict()
-_LOCAL_SIZE = 64 * 4  # about eight editions' worth of pages in use at once, in a few languages
-_LOCAL_LOCK = threading.Lock()
+# About eight editions' worth of pages in use at once, in a few languages.
+_LOCAL: LocalLRU[tuple[int, str, str], tuple[str, Any]] = LocalLRU(64 * 4)
 
 
 def cached(edition: Edition, name: str, build: Callable[[], Any]) -> Any:
@@ -92,21 +91,15 @@ def cached(edition: Edition, name: str, build: Callable[[], Any]) -> Any:
     token = versioning.edition(edition.pk).token
     language = get_language() or settings.LANGUAGE_CODE
     local_key = (edition.pk, name, language)
-    with _LOCAL_LOCK:
-        held = _LOCAL.get(local_key)
-        if held is not None and held[0] == token:
-            _LOCAL.move_to_end(local_key)
-            return held[1]
+    held = _LOCAL.get(local_key)
+    if held is not None and held[0] == token:
+        return held[1]
     key = f"poltwt:public:{edition.pk}:{token}:{language}:{name}"
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, CACHE_SECONDS)
-    with _LOCAL_LOCK:
-        _LOCAL[local_key] = (token, value)
-        _LOCAL.move_to_end(local_key)
-        while len(_LOCAL) > _LOCAL_SIZE:
-            _LOCAL.popitem(last=False)
+    _LOCAL.put(local_key, (token, value))
     return value
 
 

@@ -1,4 +1,4 @@
-"""Writes that put registrations on the map (to be merged into services.py): keyword-only, typed, atomic.
+"""Writes that put registrations on the map: keyword-only, typed, atomic.
 
 Geocoding runs outside any transaction (the provider may make us wait for our turn and for the network);
 the answer is then written under a row lock, and only if it still applies: the registration may have been
@@ -27,7 +27,7 @@ from geo.geocoding import (
     geocode,
     timezone_at,
 )
-from registrations.models import Registration, RegistrationLogEntry
+from registrations.models import GEO_FIELDS, Registration, RegistrationLogEntry
 
 logger = logging.getLogger(__name__)
 
@@ -36,18 +36,7 @@ RETRY_BASE = dt.timedelta(minutes=1)
 RETRY_CAP = dt.timedelta(hours=6)
 MANUAL_PROVIDER = "manual"
 
-_GEO_FIELDS = [
-    "latitude",
-    "longitude",
-    "geo_status",
-    "geo_precision",
-    "geo_provider",
-    "geo_attempts",
-    "geo_next_attempt_at",
-    "geo_error",
-    "time_zone",
-    "updated_at",
-]
+_GEO_FIELDS = [*GEO_FIELDS, "updated_at"]
 
 
 def registration_geocode(*, registration_id: int, force: bool = False) -> Registration:

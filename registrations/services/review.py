@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from registrations.models import GovernmentDomain, Registration, RegistrationLogEntry
 from registrations.services.common import ReviewError, email_after_commit, log_action
 from registrations.services.reminders import reminders_plan
-from registrations.validators import domain_is_recognised, email_domain
+from registrations.validators import domain_is_recognised, email_domain, normalise_domain
 
 # A domain name as organizers type it: labels of letters, digits and hyphens, at least one dot or a bare TLD.
 _DOMAIN = re.compile(
@@ -85,11 +85,6 @@ def review_apply(
     registration.reviewed_at = timezone.now()
     registration.review_reason = reason
     registration.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason", "updated_at"])
-
-
-def normalise_domain(value: str) -> str:
-    """A domain as stored: trimmed, lower case, without a leading "@" or "." or a trailing dot."""
-    return value.strip().lower().lstrip("@.").rstrip(".")
 
 
 def domain_is_valid(domain: str) -> bool:

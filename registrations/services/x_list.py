@@ -13,20 +13,11 @@ from django.utils import timezone
 
 from registrations.models import Registration, RegistrationLogEntry
 from registrations.services.common import log_action
-from registrations.signals import public_data_changed
 
 
 def _locked(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
     # The caller's queryset may join the edition (the admin's list does): lock the registrations alone.
     return Registration.objects.filter(pk__in=registrations.values("pk")).order_by("pk").select_for_update()
-
-
-def _announce(edition_ids: set[int]) -> None:
-    # queryset.update() sends no post_save: tell the public pages their data moved.
-    for edition_id in edition_ids:
-        transaction.on_commit(
-            lambda edition_id=edition_id: public_data_changed.send(sender=Registration, edition_id=edition_id)
-        )
 
 
 @transaction.atomic
@@ -40,10 +31,10 @@ def x_list_mark_added(*, registrations: QuerySet[Registration], actor: AbstractB
         _locked(registrations).public().filter(added_to_x_list_at__isnull=True).only("pk", "edition_id")
     )
     now = timezone.now()
+    # The update moves the public data version too (RegistrationQuerySet.update).
     Registration.objects.filter(pk__in=[row.pk for row in chosen]).update(added_to_x_list_at=now)
     for registration in chosen:
         log_action(registration, RegistrationLogEntry.Action.X_LISTED, actor=actor)
-    _announce({row.edition_id for row in chosen})
     return len(chosen)
 
 
@@ -54,5 +45,4 @@ def x_list_mark_removed(*, registrations: QuerySet[Registration], actor: Abstrac
     Registration.objects.filter(pk__in=[row.pk for row in chosen]).update(added_to_x_list_at=None)
     for registration in chosen:
         log_action(registration, RegistrationLogEntry.Action.X_UNLISTED, actor=actor)
-    _announce({row.edition_id for row in chosen})
     return len(chosen)

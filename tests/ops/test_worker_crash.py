@@ -1,5 +1,6 @@
 """A real worker killed (SIGKILL) in the middle of a mailing to a real SMTP server: after a restart every
 recipient has the email, at most the one in flight twice, and the mailing's counts match what went out.
+The same for a reminder run killed mid-way: the outbox (jobs/outbox.py) is one path for both.
 
 Also: a task a dead worker left RUNNING is queued again; a registration whose geocoding a dead worker
 dropped is geocoded by the recurring job without an operator.
@@ -11,16 +12,19 @@ import datetime as dt
 import os
 import signal
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from events.models import Edition
 from jobs.models import WorkerHeartbeat
 from jobs.workers import tasks_recover
-from registrations.models import Delivery, Mailing, Registration
+from registrations.models import Delivery, Mailing, Registration, Reminder
 from registrations.services.mailing import message_send
-from tests.factories import RegistrationFactory, UserFactory
+from registrations.services.reminders import reminders_plan
+from tests.factories import EditionFactory, RegistrationFactory, UserFactory
 from tests.ops.processes import process_env, start_manage, stop
 from tests.ops.smtp_sink import SmtpSink
 
@@ -123,3 +127,53 @@ def test_geocoding_dropped_by_a_dead_worker_is_done_by_the_recurring_job(edition
     assert jobs.wait(timeout=120) == 0, (tmp_path / "jobs.log").read_text()
     registration.refresh_from_db()
     assert registration.geo_status == Registration.GeoStatus.LOCATED
+
+
+def edition_whose_day_before_reminders_are_due() -> Edition:
+    """An edition starting 18 hours from now in Los Angeles (its start time is local in every zone): the
+    1-day reminder of every participant there is due now, and nobody's 7-day one any more."""
+    starts = (timezone.now() + dt.timedelta(hours=18)).astimezone(ZoneInfo("America/Los_Angeles"))
+    return EditionFactory(
+        ordinal=40, date=starts.date(), start_time=starts.time().replace(second=0, microsecond=0)
+    )
+
+
+def test_a_reminder_run_killed_mid_way_loses_no_reminder(tmp_path):
+    edition = edition_whose_day_before_reminders_are_due()
+    registrations = RegistrationFactory.create_batch(
+        RECIPIENTS, edition=edition, status="approved", time_zone="America/Los_Angeles"
+    )
+    reminders_plan(edition=edition)
+    assert Reminder.objects.filter(kind="1d").count() == RECIPIENTS
+    expected = {registration.email.lower() for registration in registrations}
+    with SmtpSink(SMTP_PORT + 1, delay=0.02) as sink:
+        env = process_env(EMAIL_URL=sink.url, OUTBOX_LEASE_SECONDS="3")
+        run = start_manage("send_reminders", env=env, log=tmp_path / "r1.log")
+        try:
+            assert wait_until(lambda: sum(sink.received().values()) >= KILL_AFTER, 60), (
+                tmp_path / "r1.log"
+            ).read_text()
+            os.kill(run.pid, signal.SIGKILL)
+            run.wait(timeout=10)
+        finally:
+            stop(run)
+        at_kill = sum(sink.received().values())
+        assert KILL_AFTER <= at_kill < RECIPIENTS  # killed in the middle, not after
+        # The next run (the hourly job) takes over what the dead run held once its lease has run out.
+        assert wait_until(
+            lambda: (
+                not Reminder.objects.filter(claimed_at__gt=timezone.now() - dt.timedelta(seconds=3))
+                .filter(sent_at__isnull=True)
+                .exists()
+            ),
+            30,
+        )
+        again = start_manage("send_reminders", env=env, log=tmp_path / "r2.log")
+        assert again.wait(timeout=120) == 0, (tmp_path / "r2.log").read_text()
+
+    received = sink.received()
+    twice = sum(count - 1 for count in received.values())
+    print(f"\nreminders: killed after {at_kill} of {RECIPIENTS}; sent twice after the kill: {twice}")
+    assert set(received) == expected  # every participant, and nobody else
+    assert twice <= 1  # at most the one in flight when the run died
+    assert Reminder.objects.filter(sent_at__isnull=True).count() == 0

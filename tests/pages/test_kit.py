@@ -113,7 +113,7 @@ def test_unknown_edition_gives_404_pages_not_files(client):
 def test_the_image_is_never_drawn_twice_at_once(edition):
     shareimage.share_image(edition)  # warm the participants' data and the basemap
     # A new data version: every thread needs a new image.
-    public_data_changed.send(sender=Registration, edition_id=edition.pk)
+    public_data_changed.send(sender=Registration, edition_ids={edition.pk}, fields=None)
     drawn = shareimage.draw_count
     barrier = threading.Barrier(4)
     results: list[bytes] = []

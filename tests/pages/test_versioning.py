@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.db import connections, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from demo.participants import load_demo_participants
 from pages import versioning
@@ -17,6 +18,7 @@ from registrations.services.location import registration_set_location
 from registrations.services.privacy import personal_data_purge, registration_withdraw
 from registrations.services.registration import registration_confirm_email, registration_update
 from registrations.services.review import registration_approve, registration_reject
+from registrations.services.x_list import x_list_mark_added
 from registrations.signals import public_data_changed
 from tests.factories import EditionFactory, RegistrationFactory, UserFactory
 from tests.registrations.helpers import agency_post
@@ -170,13 +172,72 @@ def test_an_edition_moves_it_by_its_public_fields_only(edition, field, value, mo
     assert (tokens(edition) != before) is moves
 
 
-def test_bulk_writes_move_it_through_their_signal(edition):
+def test_the_bulk_signal_moves_it_for_public_fields_only(edition):
     before = tokens(edition)
-    public_data_changed.send(sender=Registration, edition_id=edition.pk)
-    after_signal = tokens(edition)
-    assert after_signal != before
-    load_demo_participants(edition, 5)
-    assert tokens(edition) != after_signal
+    public_data_changed.send(sender=Registration, edition_ids={edition.pk}, fields=frozenset({"email"}))
+    assert tokens(edition) == before
+    public_data_changed.send(sender=Registration, edition_ids={edition.pk}, fields=frozenset({"city"}))
+    assert tokens(edition) != before
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(lambda rows: rows.update(city="Elsewhere"), id="queryset.update"),
+        pytest.param(
+            lambda rows: Registration.objects.bulk_update(
+                [Registration(pk=pk, agency_name="Renamed") for pk in rows.values_list("pk", flat=True)],
+                ["agency_name"],
+            ),
+            id="bulk_update",
+        ),
+        pytest.param(
+            lambda rows: x_list_mark_added(registrations=rows, actor=UserFactory()), id="x_list_mark_added"
+        ),
+        pytest.param(lambda rows: load_demo_participants(rows.first().edition, 3), id="bulk_create (demo)"),
+    ],
+)
+def test_every_bulk_write_of_public_data_moves_it_in_its_own_transaction(edition, listed, write):
+    before = tokens(edition)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        write(Registration.objects.filter(pk=listed.pk))
+        moved = tokens(edition)
+        raise RuntimeError("roll back")
+    assert moved[0] != before[0] and moved[1] != before[1]  # site and edition, before any commit
+    assert tokens(edition) == before  # and undone with the change
+
+
+def test_a_bulk_write_of_private_fields_moves_nothing(edition, listed):
+    before = tokens(edition)
+    Registration.objects.filter(pk=listed.pk).update(email="new@police.example.gov")
+    assert tokens(edition) == before
+
+
+@pytest.mark.parametrize(
+    "action", ["approve_selected", "reject_selected", "mark_added_to_x_list", "mark_not_on_x_list"]
+)
+def test_every_bulk_action_of_the_desk_moves_it(client, edition, action):
+    organizer = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(organizer)
+    status = "pending" if action == "approve_selected" else "approved"
+    entries = [
+        RegistrationFactory(
+            edition=edition,
+            handle=f"Bulk{n}",
+            status=status,
+            email=f"bulk{n}@police.gov",
+            email_domain_recognised=True,
+            added_to_x_list_at=timezone.now() if action == "mark_not_on_x_list" else None,
+        )
+        for n in range(3)
+    ]
+    before = tokens(edition)
+    post = {"action": action, "index": 0, "_selected_action": [entry.pk for entry in entries]}
+    if action == "reject_selected":
+        post.update(apply="1", reason="Not a police account")
+    response = client.post(reverse("admin:registrations_registration_changelist"), post)
+    assert response.status_code == 302
+    assert tokens(edition)[1] != before[1]
 
 
 def test_the_version_moves_in_the_transaction_of_the_change(edition):
