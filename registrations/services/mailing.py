@@ -3,8 +3,8 @@
 Nothing reaches many people by accident: a mailing is created as a draft (its recipients are a filter, not
 yet a list), reviewed by an organizer ("This will email N registrants", a test to themselves) and sent
 only by mailing_send, which fixes the recipients (one Delivery each) and hands them to a background task.
-Deliveries go through the outbox (jobs/outbox.py; services/delivery.py): a retried or duplicated task writes to nobody
-twice, and after a worker dies the rest is sent once its leases run out (mailings_resume).
+Deliveries go through the outbox (jobs/outbox.py, by services/delivery.py): a retried or duplicated task
+writes to nobody twice, and after a worker dies the rest is sent once its leases run out (mailings_resume).
 """
 
 from __future__ import annotations
