@@ -16,9 +16,9 @@ PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets
 
 .PHONY: run serve reset-organizer test test-postgres lint migrations-check deploy-check messages messages-check clean
 
-# Translation catalogues: each locale/<lang>/LC_MESSAGES/django.po is compiled to its .mo by Babel (pure
+# Translation catalogues: each poltwt/locale/<lang>/LC_MESSAGES/django.po is compiled to its .mo by Babel (pure
 # Python, poltwt/messages.py), so a fresh clone needs no GNU gettext.
-MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard poltwt/locale/*/LC_MESSAGES/django.po))
 
 $(STAMP): pyproject.toml requirements/build-constraints.txt
 	@test -n "$(PYTHON)" || { echo "poltwt needs Python 3.11 or newer (python3.11, python3.12, ... or python3)."; exit 1; }
@@ -39,7 +39,7 @@ run: $(STAMP) $(MO_FILES)
 
 ## make serve: as production runs it (Procfile, through honcho): gunicorn (gthread), the worker, the jobs.
 ## Reads the environment and .env like production (SECRET_KEY etc.); the queue is the database's.
-serve: $(STAMP)
+serve: $(STAMP) $(MO_FILES)
 	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} $(BIN)/python manage.py migrate --noinput
 	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} $(BIN)/python manage.py collectstatic --noinput >/dev/null
 	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
