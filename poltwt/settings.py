@@ -80,6 +80,8 @@ MIDDLEWARE = [
     # After the session, before CommonMiddleware (Django's order): picks the language from the URL prefix,
     # else the language cookie, else Accept-Language, and redirects "/" to "/<language>/".
     "django.middleware.locale.LocaleMiddleware",
+    # Right-to-left pages: hashtags, handles, URLs and times isolated as left-to-right (poltwt/bidi.py).
+    "poltwt.bidi.LtrIsolationMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Django's CsrfViewMiddleware, letting the no-referrer private pages post their own forms.
     "poltwt.middleware.PrivatePageCsrfMiddleware",
