@@ -134,7 +134,7 @@ def draw(edition: Edition) -> bytes:
         **line, baseline=baseline, text=edition.hashtag or "#poltwt", weight="bold", size=30, fill=AGENCY
     )
     size, title_lines = cardtext.fit(
-        edition.title, weight="bold", sizes=TITLE_SIZES, room=WIDTH - 2 * MARGIN, max_lines=2
+        edition.display_title, weight="bold", sizes=TITLE_SIZES, room=WIDTH - 2 * MARGIN, max_lines=2
     )
     baseline += 10
     for text in title_lines:

@@ -163,9 +163,9 @@ def edition_event(edition: Edition) -> calendar.CalendarEvent | None:
         date=edition.date, start_time=edition.start_time, duration_hours=edition.duration_hours
     )
     description = gettext("The one rule: put %(hashtag)s in every tweet.") % {"hashtag": edition.hashtag}
-    if edition.theme:
+    if edition.display_theme:
         description += " " + gettext("Theme: %(theme)s %(hashtag)s") % {
-            "theme": edition.theme,
+            "theme": edition.display_theme,
             "hashtag": edition.theme_hashtag,
         }
     description += " " + gettext("Each time zone tweets for %(hours)d hours from %(start)s local time.") % {
@@ -177,7 +177,7 @@ def edition_event(edition: Edition) -> calendar.CalendarEvent | None:
         sequence=edition.schedule_sequence,
         starts_at=span.starts_at,
         ends_at=span.ends_at,
-        summary=f"{edition.title} ({edition.hashtag})",
+        summary=f"{edition.display_title} ({edition.hashtag})",
         description=description,
         url=siteurl.absolute(reverse("pages:schedule") + f"?edition={edition.ordinal}"),
         stamp=edition.updated_at,

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
 from events.models import Edition
@@ -440,7 +441,15 @@ class RegistrationAdmin(admin.ModelAdmin):
                     continue
                 self.log_change(request, registration, f"Rejected: {form.cleaned_data['reason']}")
                 rejected += 1
-            self.message_user(request, _("%d registration(s) rejected; the reason was emailed.") % rejected)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d registration rejected; the reason was emailed.",
+                    "%(count)d registrations rejected; the reason was emailed.",
+                    rejected,
+                )
+                % {"count": rejected},
+            )
             if refused:
                 self.message_user(request, _("Not rejected: %s") % " ".join(refused), messages.WARNING)
             return None
