@@ -235,12 +235,12 @@ def _percent(moment: dt.datetime, span: schedule.Window) -> float:
 
 
 def axis_ticks(span: schedule.Window) -> list[AxisTick]:
-    """The whole UTC hours inside the span, each tagged with the coarsest 6/3/1-hour step it falls on."""
+    """The whole UTC hours inside the span, each tagged with the coarsest 12/6/3/1-hour step it falls on."""
     ticks = []
     for hour in schedule.timeline_hours(span):
         if not span.starts_at <= hour <= span.ends_at:
             continue
-        every = 6 if hour.hour % 6 == 0 else 3 if hour.hour % 3 == 0 else 1
+        every = next(step for step in (12, 6, 3, 1) if hour.hour % step == 0)
         ticks.append(AxisTick(at=hour, left=_percent(hour, span), every=every))
     return ticks
 
