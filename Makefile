@@ -16,9 +16,9 @@ PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets
 
 .PHONY: run serve reset-organizer test test-postgres lint migrations-check deploy-check messages messages-check clean
 
-# Translation catalogues: each locale/<lang>/LC_MESSAGES/django.po is compiled to its .mo by Babel (pure
+# Translation catalogues: each poltwt/locale/<lang>/LC_MESSAGES/django.po is compiled to its .mo by Babel (pure
 # Python, poltwt/catalogues.py), so a fresh clone needs no GNU gettext.
-MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard poltwt/locale/*/LC_MESSAGES/django.po))
 
 $(STAMP): pyproject.toml requirements/build-constraints.txt
 	@test -n "$(PYTHON)" || { echo "poltwt needs Python 3.11 or newer (python3.11, python3.12, ... or python3)."; exit 1; }
@@ -39,13 +39,13 @@ run: $(STAMP) $(MO_FILES)
 
 ## make serve: as production runs it (Procfile, through honcho): gunicorn (gthread), the worker, the jobs.
 ## Reads the environment and .env like production (SECRET_KEY etc.); the queue is the database's.
-serve: $(STAMP)
+serve: $(STAMP) $(MO_FILES)
 	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} $(BIN)/python manage.py migrate --noinput
 	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} $(BIN)/python manage.py collectstatic --noinput >/dev/null
 	TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 ## make reset-organizer: a new password for the development organizer account
-reset-organizer: $(STAMP)
+reset-organizer: $(STAMP) $(MO_FILES)
 	$(DEV_ENV) $(BIN)/python manage.py ensure_organizer --reset-password
 
 ## make test: the whole suite on SQLite (browser tests need Debian's chromium: apt-get install chromium)
@@ -62,11 +62,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 ## make migrations-check: fails when a model change has no migration
-migrations-check: $(STAMP)
+migrations-check: $(STAMP) $(MO_FILES)
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 ## make deploy-check: Django's deployment checks and collectstatic with production-like settings
-deploy-check: $(STAMP)
+deploy-check: $(STAMP) $(MO_FILES)
 	env $(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	env $(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput >/dev/null
 
@@ -77,7 +77,7 @@ messages: $(STAMP)
 
 ## make messages-check: fails when a marked string is missing from a .po file, or one is untranslated or
 ## fuzzy (needs GNU gettext: apt-get install -y gettext)
-messages-check: $(STAMP)
+messages-check: $(STAMP) $(MO_FILES)
 	$(DEV_ENV) $(BIN)/python -m poltwt.catalogues check
 
 clean:

@@ -63,16 +63,18 @@ def lighthouse_bin() -> Path:
     return binary
 
 
-def paths(env: dict[str, str]) -> list[str]:
-    """The pages' paths from Django's URL configuration (so a language prefix, if any, is included)."""
+def paths(env: dict[str, str], language: str = "en") -> list[str]:
+    """The pages' paths in `language` from Django's URL configuration (with the language's prefix)."""
     os.environ.update(env)
     sys.path.insert(0, str(_server.ROOT))
     import django
 
     django.setup()
     from django.urls import reverse
+    from django.utils import translation
 
-    return [reverse(name, args=args) + query for name, args, query in PAGES]
+    with translation.override(language):
+        return [reverse(name, args=args) + query for name, args, query in PAGES]
 
 
 # Lighthouse's own intermittent failures to record a trace ("Please run Lighthouse again"): tried again.
@@ -181,6 +183,7 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page (the median is shown)")
     parser.add_argument("--only", default="", help="audit only the pages whose path contains this text")
+    parser.add_argument("--lang", default="en", help="the language of the pages audited (en, es, ar, ...)")
     args = parser.parse_args()
     lighthouse_bin()
     with tempfile.TemporaryDirectory(prefix="poltwt-lighthouse-") as workdir:
@@ -189,7 +192,7 @@ def main() -> None:
         env = _server.production_env(
             workdir, cache=cache, MAP_TILES_URL="", STATICFILES_STORAGE="poltwt.storage.StaticFilesStorage"
         )
-        page_paths = [path for path in paths(env) if args.only in path]
+        page_paths = [path for path in paths(env, args.lang) if args.only in path]
         if args.url:
             run(args.url.rstrip("/"), page_paths, args.runs)
             return

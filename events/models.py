@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from events.validators import validate_x_list_url
 
 DEFAULT_HASHTAG = "#poltwt"
+# The edition's texts that organizers give per language (Edition.translations).
+TRANSLATED_FIELDS = ("title", "theme", "theme_description")
 
 
 def ordinal_suffix(number: int) -> str:
@@ -62,6 +64,11 @@ class Edition(models.Model):
     )
     theme_hashtag = models.CharField(_("theme hashtag"), max_length=50, blank=True)
     theme_description = models.TextField(_("theme description"), blank=True)
+    # The title, theme and description in the other languages: {"es": {"title": ..., "theme": ...,
+    # "theme_description": ...}, "ar": {...}}. The fields above are the English text, and every language
+    # without its own falls back to them. One JSON field, not a column per language and text: adding a
+    # language needs no migration (the same holds for the catalogues and Registration.language).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     date = models.DateField(
         _("date"), null=True, blank=True, help_text=_("Leave empty while the date is TBD.")
     )
@@ -135,6 +142,28 @@ class Edition(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("pages:edition_list") + f"#edition-{self.ordinal}"
+
+    def text_in(self, field: str, language: str | None = None) -> str:
+        """`field` (title, theme or theme_description) in `language` (default: the active one) or English."""
+        language = (language or translation.get_language() or "").split("-")[0]
+        own = (self.translations or {}).get(language, {}).get(field, "")
+        return own.strip() or getattr(self, field)
+
+    def title_in(self, language: str | None = None) -> str:
+        return self.text_in("title", language)
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (what pages, emails, calendar files and share texts show)."""
+        return self.text_in("title")
+
+    @property
+    def display_theme(self) -> str:
+        return self.text_in("theme")
+
+    @property
+    def display_description(self) -> str:
+        return self.text_in("theme_description")
 
     @property
     def ordinal_label(self) -> str:

@@ -20,15 +20,15 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from events.models import Edition
-from pages import versioning
+from pages import cardtext, versioning
 from pages.selectors import participants as selectors
 
 WIDTH, HEIGHT = 1200, 630
 # The world above, the title block below: no point is ever hidden under the text.
-MAP_HEIGHT = 440
+MAP_HEIGHT = 410
 # The latitudes shown: Antarctica and the far north would take space for no participant.
 NORTH, SOUTH = 84.0, -58.0
 BACKGROUND = (11, 37, 69)
@@ -39,6 +39,8 @@ OFFICER = (120, 220, 255)
 TEXT = (255, 255, 255)
 MUTED = (190, 205, 225)
 BAND = (7, 25, 48)
+MARGIN = 48
+TITLE_SIZES = (40, 34, 28, 24)
 CACHE_SECONDS = 24 * 3600
 LOCK_SECONDS = 30  # longer than any drawing takes; a crashed holder's lock expires after it
 BASEMAP = Path(settings.BASE_DIR) / "static" / "basemap" / "countries-110m.geojson"
@@ -82,11 +84,6 @@ def _basemap() -> Image.Image:
         return _base
 
 
-def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    # Pillow's own scalable font: present wherever Pillow is, no system font needed.
-    return ImageFont.load_default(size=size)
-
-
 def _date_line(edition: Edition) -> str:
     if edition.status == Edition.Status.CANCELLED:
         return _("Cancelled")
@@ -127,13 +124,29 @@ def draw(edition: Edition) -> bytes:
                 continue
             seen.add(spot)
             canvas.ellipse((x - 3.5, y - 3.5, x + 3.5, y + 3.5), fill=colour)
-    # The title block under the map.
+    # The title block under the map, in the language's direction (pages/cardtext.py): a long title is
+    # wrapped on two lines, in smaller type if need be, and cut with an ellipsis beyond that.
     canvas.rectangle((0, MAP_HEIGHT, WIDTH, HEIGHT), fill=BAND)
-    left, top = 48, MAP_HEIGHT + 14
-    canvas.text((left, top), edition.hashtag or "#poltwt", font=_font(34), fill=AGENCY)
-    canvas.text((left, top + 42), edition.title, font=_font(42), fill=TEXT)
-    canvas.text((left, top + 98), _date_line(edition), font=_font(28), fill=MUTED)
-    canvas.text((left, top + 136), _counts_line(selectors.headline(edition)), font=_font(28), fill=MUTED)
+    rtl = translation.get_language_bidi()
+    line = {"canvas": canvas, "left": MARGIN, "right": WIDTH - MARGIN, "rtl": rtl}
+    baseline = MAP_HEIGHT + 46
+    cardtext.draw_line(
+        **line, baseline=baseline, text=edition.hashtag or "#poltwt", weight="bold", size=30, fill=AGENCY
+    )
+    size, title_lines = cardtext.fit(
+        edition.display_title, weight="bold", sizes=TITLE_SIZES, room=WIDTH - 2 * MARGIN, max_lines=2
+    )
+    baseline += 10
+    for text in title_lines:
+        baseline += size if text is title_lines[0] else round(size * 1.25)
+        cardtext.draw_line(**line, baseline=baseline, text=text, weight="bold", size=size, fill=TEXT)
+    baseline += 40
+    cardtext.draw_line(
+        **line, baseline=baseline, text=_date_line(edition), weight="regular", size=26, fill=MUTED
+    )
+    baseline += 36
+    counts = _counts_line(selectors.headline(edition))
+    cardtext.draw_line(**line, baseline=baseline, text=counts, weight="regular", size=26, fill=MUTED)
     output = io.BytesIO()
     image.save(output, format="PNG", optimize=False)
     draw_count += 1

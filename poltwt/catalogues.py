@@ -1,4 +1,4 @@
-"""Translation catalogues without GNU gettext: compile locale/*/LC_MESSAGES/django.po to .mo with Babel.
+"""Translation catalogues without GNU gettext: compile poltwt/locale/*/LC_MESSAGES/django.po with Babel.
 
     python -m poltwt.catalogues compile   # what `make` runs on install: only Python is needed
     python -m poltwt.catalogues check     # CI: fails on a string missing from a .po, untranslated or fuzzy
@@ -19,7 +19,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 CHECK_LOCALE = "zz"  # a throwaway catalogue that makemessages fills with every string it finds
 
 
@@ -32,6 +32,16 @@ def _read(path: Path) -> Catalog:
         return read_po(handle, locale=path.parent.parent.name.replace("-", "_"))
 
 
+def stale(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    """The .po files whose .mo is missing or older than the .po."""
+    return [po for po in po_files(locale_dir) if not _fresh(po)]
+
+
+def _fresh(po: Path) -> bool:
+    mo = po.with_suffix(".mo")
+    return mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime
+
+
 def compile_all(locale_dir: Path = LOCALE_DIR, *, force: bool = False) -> list[Path]:
     """Write each .po's .mo when it is missing or older than the .po; returns the .mo files written.
 
@@ -40,7 +50,7 @@ def compile_all(locale_dir: Path = LOCALE_DIR, *, force: bool = False) -> list[P
     written = []
     for po in po_files(locale_dir):
         mo = po.with_suffix(".mo")
-        if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        if not force and _fresh(po):
             continue
         catalog = _read(po)
         tmp = mo.with_suffix(".mo.tmp")
@@ -102,7 +112,7 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "compile"
     if command == "compile":
         for mo in compile_all(force="--force" in argv):
-            print(f"compiled {mo.relative_to(LOCALE_DIR.parent)}")
+            print(f"compiled {mo.relative_to(LOCALE_DIR.parent.parent)}")
         return 0
     if command == "check":
         found = problems(expected=extracted_strings())

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "health_check",
+    "poltwt.apps.PoltwtConfig",
     # Ours, from the machinery below every app up to the rooms above: jobs <- geo <- events <-
     # registrations <- desk and pages; demo loads demo data (manage.py loaddemo).
     "jobs",
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     # After the session, before CommonMiddleware (Django's order): picks the language from the URL prefix,
     # else the language cookie, else Accept-Language, and redirects "/" to "/<language>/".
     "django.middleware.locale.LocaleMiddleware",
+    # Right-to-left pages: hashtags, handles, URLs and times isolated as left-to-right (poltwt/bidi.py).
+    "poltwt.bidi.LtrIsolationMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Django's CsrfViewMiddleware, letting the no-referrer private pages post their own forms.
     "poltwt.middleware.PrivatePageCsrfMiddleware",
@@ -146,7 +149,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 # Every language the site speaks, each named in itself (the language switcher shows these names).
-# Adding one: one line here and a locale/<code>/LC_MESSAGES/django.po (see the README, "Languages").
+# Adding one: one line here and a poltwt/locale/<code>/LC_MESSAGES/django.po (see the README, "Languages").
 LANGUAGES = [
     ("en", "English"),
     ("es", "Español"),
@@ -158,7 +161,9 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LANGUAGES_BIDI = ["ar", "he", "fa", "ur"]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Inside the package: `pip install .` compiles the catalogues and installs them with the code
+# (poltwt/checks.py stops the start when a .mo is missing or older than its .po).
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 # Our English date formats ("Friday 19 March 2027"); every other language uses Django's for it.
 FORMAT_MODULE_PATH = ["poltwt.formats"]
 # The visitor's choice (language switcher) is kept a year; public pages never read it (their URL names

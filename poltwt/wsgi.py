@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
-from poltwt import config
+from poltwt import checks, config
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poltwt.settings")
 
@@ -18,3 +18,8 @@ except ImproperlyConfigured:
     sys.exit(f"poltwt configuration error: {config.MISSING_SECRET_KEY}")
 
 application = get_wsgi_application()
+
+# gunicorn runs no system checks: a server without its compiled catalogues would answer every language in
+# English, so it does not start.
+for error in checks.catalogues_compiled():
+    sys.exit(f"poltwt configuration error: {error.msg} {error.hint}")

@@ -179,7 +179,7 @@ class RegistrationForm(VisibleTextMixin, forms.ModelForm):
                     "register it, write to the organizers."
                 ),
                 code="taken",
-                params={"handle": handle, "edition": self.edition.title},
+                params={"handle": handle, "edition": self.edition.display_title},
             )
         return handle
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from babel.dates import format_date
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from events import calendar, schedule
@@ -48,9 +50,9 @@ def registrant_event(registration: Registration) -> calendar.CalendarEvent | Non
     edition = registration.edition
     rule = _("Your hours: %(hours)s.") % {"hours": hours_label(registration)}
     rule += " " + _("The one rule: put %(hashtag)s in every tweet.") % {"hashtag": edition.hashtag}
-    if edition.theme:
+    if edition.display_theme:
         rule += " " + _("Theme: %(theme)s %(hashtag)s") % {
-            "theme": edition.theme,
+            "theme": edition.display_theme,
             "hashtag": edition.theme_hashtag,
         }
     return calendar.CalendarEvent(
@@ -59,7 +61,7 @@ def registrant_event(registration: Registration) -> calendar.CalendarEvent | Non
         starts_at=window.starts_at,
         ends_at=window.ends_at,
         summary=_("#poltwt: @%(handle)s tweets in the %(edition)s")
-        % {"handle": registration.handle, "edition": edition.title},
+        % {"handle": registration.handle, "edition": edition.display_title},
         description=rule,
         url=pin_url(registration),
         stamp=edition.updated_at or registration.updated_at,
@@ -121,14 +123,20 @@ def ready_post(registration: Registration) -> ReadyPost:
     edition = registration.edition
     if edition.date:
         when = _("on %(date)s, %(hours)s") % {
-            "date": f"{edition.date:%d %b %Y}".lstrip("0"),
+            # "27 Dec 2026", "27 dic 2026", "27 ديسمبر 2026": short enough for a post, in its language.
+            "date": format_date(edition.date, "d MMM y", locale=(translation.get_language() or "en")),
             "hours": hours_label(registration),
         }
     else:
         when = _("(date to be announced)")
-    text = _("@%(handle)s takes part in the %(edition)s %(when)s. Follow us and police worldwide:") % {
+    if registration.kind == Registration.Kind.OFFICER:
+        # An officer speaks for one person: "follow me" (Spanish "Sígame", not "Síganos").
+        sentence = _("@%(handle)s takes part in the %(edition)s %(when)s. Follow me and police worldwide:")
+    else:
+        sentence = _("@%(handle)s takes part in the %(edition)s %(when)s. Follow us and police worldwide:")
+    text = sentence % {
         "handle": registration.handle,
-        "edition": edition.title,
+        "edition": edition.display_title,
         "when": when,
     }
     url = pin_url(registration)

@@ -7,15 +7,17 @@ where nothing goes out until the organizer presses "Send to N registrants"; canc
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from desk.admin.mailing import review_url
-from events.models import Edition, Figure, FormerDate
+from events.models import TRANSLATED_FIELDS, Edition, Figure, FormerDate
 from registrations.forms import VisibleTextMixin
 from registrations.services.editions import edition_change
 from registrations.services.mailing import MailingError, invitations_create
@@ -29,11 +31,57 @@ class HttpsURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
-class EditionAdminForm(VisibleTextMixin, forms.ModelForm):
+def other_languages() -> list[tuple[str, str]]:
+    """Every language of the site but English, whose texts are the model's own fields."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+def translation_field(field: str, code: str) -> str:
+    return f"{field}_{code}"
+
+
+def _translation_fields() -> dict[str, forms.Field]:
+    """A title, theme and description field for each other language (Edition.translations)."""
+    labels = {name: Edition._meta.get_field(name).verbose_name for name in TRANSLATED_FIELDS}
+    fields: dict[str, forms.Field] = {}
+    for code, language in other_languages():
+        for name in TRANSLATED_FIELDS:
+            model_field = Edition._meta.get_field(name)
+            fields[translation_field(name, code)] = forms.CharField(
+                label=format_lazy("{} ({})", labels[name], language),
+                max_length=model_field.max_length,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}) if name == "theme_description" else None,
+            )
+    return fields
+
+
+class _EditionAdminForm(VisibleTextMixin, forms.ModelForm):
     class Meta:
         model = Edition
-        exclude: list[str] = []  # every field: the admin's fieldsets decide the layout
+        # Every field (the fieldsets decide the layout) but translations: one field per language and text.
+        exclude: list[str] = ["translations"]
         field_classes = {"x_list_url": HttpsURLField}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        stored = self.instance.translations or {}
+        for code, _language in other_languages():
+            for name in TRANSLATED_FIELDS:
+                self.fields[translation_field(name, code)].initial = stored.get(code, {}).get(name, "")
+
+    def save(self, commit: bool = True) -> Edition:
+        translations = {}
+        for code, _language in other_languages():
+            texts = {
+                name: self.cleaned_data[translation_field(name, code)].strip()
+                for name in TRANSLATED_FIELDS
+                if self.cleaned_data.get(translation_field(name, code), "").strip()
+            }
+            if texts:
+                translations[code] = texts
+        self.instance.translations = translations
+        return super().save(commit)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -47,6 +95,13 @@ class EditionAdminForm(VisibleTextMixin, forms.ModelForm):
         if status in (Edition.Status.SCHEDULED, Edition.Status.RESCHEDULED) and not date:
             self.add_error("date", _("Give a date, or set the status to “date to be announced”."))
         return cleaned
+
+
+# The per-language fields are declared on the form class (not added in __init__) so that the admin's
+# fieldsets may name them.
+EditionAdminForm = type(_EditionAdminForm)(
+    "EditionAdminForm", (_EditionAdminForm,), {"__module__": __name__, **_translation_fields()}
+)
 
 
 class FigureInline(admin.TabularInline):
@@ -84,6 +139,20 @@ class EditionAdmin(admin.ModelAdmin):
             {"fields": ["registration_opens_at", "registration_closes_at", "auto_approve_returning"]},
         ),
         (_("Theme"), {"fields": ["theme", "theme_hashtag", "theme_description"]}),
+        *[
+            (
+                language,
+                {
+                    "fields": [translation_field(name, code) for name in TRANSLATED_FIELDS],
+                    "classes": ["collapse"],
+                    "description": _(
+                        "The title, theme and description in this language. "
+                        "Left empty, the English text is shown."
+                    ),
+                },
+            )
+            for code, language in other_languages()
+        ],
         (_("Official X list"), {"fields": ["x_list_url"]}),
         (_("Reminders"), {"fields": ["reminders_enabled"]}),
         (_("Privacy"), {"fields": ["retention_days"]}),

@@ -231,7 +231,13 @@ def reject_selected_view(
         model_admin.log_change(request, registration, f"Rejected: {reason}")
         rejected += 1
     model_admin.message_user(
-        request, gettext("%d registration(s) rejected; the reason was emailed.") % rejected
+        request,
+        ngettext(
+            "%(count)d registration rejected; the reason was emailed.",
+            "%(count)d registrations rejected; the reason was emailed.",
+            rejected,
+        )
+        % {"count": rejected},
     )
     if refused:
         model_admin.message_user(request, gettext("Not rejected: %s") % " ".join(refused), messages.WARNING)

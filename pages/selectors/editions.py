@@ -163,9 +163,9 @@ def edition_event(edition: Edition) -> calendar.CalendarEvent | None:
         date=edition.date, start_time=edition.start_time, duration_hours=edition.duration_hours
     )
     description = gettext("The one rule: put %(hashtag)s in every tweet.") % {"hashtag": edition.hashtag}
-    if edition.theme:
+    if edition.display_theme:
         description += " " + gettext("Theme: %(theme)s %(hashtag)s") % {
-            "theme": edition.theme,
+            "theme": edition.display_theme,
             "hashtag": edition.theme_hashtag,
         }
     description += " " + gettext("Each time zone tweets for %(hours)d hours from %(start)s local time.") % {
@@ -177,7 +177,7 @@ def edition_event(edition: Edition) -> calendar.CalendarEvent | None:
         sequence=edition.schedule_sequence,
         starts_at=span.starts_at,
         ends_at=span.ends_at,
-        summary=f"{edition.title} ({edition.hashtag})",
+        summary=f"{edition.display_title} ({edition.hashtag})",
         description=description,
         url=siteurl.absolute(reverse("pages:schedule") + f"?edition={edition.ordinal}"),
         stamp=edition.updated_at,
@@ -235,12 +235,12 @@ def _percent(moment: dt.datetime, span: schedule.Window) -> float:
 
 
 def axis_ticks(span: schedule.Window) -> list[AxisTick]:
-    """The whole UTC hours inside the span, each tagged with the coarsest 6/3/1-hour step it falls on."""
+    """The whole UTC hours inside the span, each tagged with the coarsest 12/6/3/1-hour step it falls on."""
     ticks = []
     for hour in schedule.timeline_hours(span):
         if not span.starts_at <= hour <= span.ends_at:
             continue
-        every = 6 if hour.hour % 6 == 0 else 3 if hour.hour % 3 == 0 else 1
+        every = next(step for step in (12, 6, 3, 1) if hour.hour % step == 0)
         ticks.append(AxisTick(at=hour, left=_percent(hour, span), every=every))
     return ticks
 

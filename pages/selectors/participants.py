@@ -324,7 +324,9 @@ def zone_counts(edition: Edition) -> Counter:
 def editions_with_participants() -> list[Edition]:
     """Editions a visitor can pick on the public pages (all but cancelled ones), newest first."""
     return list(
-        Edition.objects.exclude(status=Edition.Status.CANCELLED).only("ordinal", "title").order_by("-ordinal")
+        Edition.objects.exclude(status=Edition.Status.CANCELLED)
+        .only("ordinal", "title", "translations")
+        .order_by("-ordinal")
     )
 
 

@@ -148,7 +148,12 @@ def participants_json(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
     rows = [{field: row[field] for field in CSV_FIELDS} for row in selectors.participants(edition)]
     return JsonResponse(
-        {"edition": edition.ordinal, "title": edition.title, "count": len(rows), "participants": rows},
+        {
+            "edition": edition.ordinal,
+            "title": edition.display_title,
+            "count": len(rows),
+            "participants": rows,
+        },
         json_dumps_params={"ensure_ascii": False},
     )
 

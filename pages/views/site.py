@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -49,7 +50,11 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pages/robots.txt",
-        {"sitemap_url": siteurl.absolute(reverse("sitemap"))},
+        {
+            "sitemap_url": siteurl.absolute(reverse("sitemap")),
+            # The private and sign-up pages under every language prefix, and without one (redirects).
+            "prefixes": ["", *(f"/{code}" for code, _name in settings.LANGUAGES)],
+        },
         content_type="text/plain; charset=utf-8",
     )
 

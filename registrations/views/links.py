@@ -18,19 +18,27 @@ from registrations import tokens
 
 def private_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A page with a secret in its URL or personal data in its body: no cache keeps it (browser back
-    button, shared proxies) and no Referer header carries its URL to another site."""
+    button, shared proxies), no Referer header carries its URL to another site, and no search engine
+    indexes it (the header, and the robots meta tag that base.html writes for `request.noindex`)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.noindex = True
         response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        response["Referrer-Policy"] = "no-referrer"
+        mark_private(response)
         return response
 
     # Under that policy browsers send "Origin: null" with the page's own forms: the CSRF middleware
     # accepts it here, and still demands the CSRF token (poltwt/middleware.py).
     wrapper.csrf_accepts_null_origin = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def mark_private(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def private_link(read: Callable[[str], Any]):

@@ -54,7 +54,7 @@ def accept_invitation(
             "source": source,
             "is_officer": source.kind == "officer",
             "intro": _("Your details from the %(edition)s are filled in.")
-            % {"edition": source.edition.title},
+            % {"edition": source.edition.display_title},
         },
         status=status,
     )

@@ -27,7 +27,7 @@ from registrations.services.registration import (
     registration_create,
     registration_update,
 )
-from registrations.views.links import private_page, registration_link
+from registrations.views.links import mark_private, private_page, registration_link
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +191,10 @@ def lost_link(request: HttpRequest) -> HttpResponse:
             return render(request, "registrations/too_many.html", status=429)
         if form.is_valid():
             links_request(email=form.cleaned_data["email"])
-            return render(request, "registrations/lost_link_sent.html", {"email": form.cleaned_data["email"]})
+            # The result names the address typed: private, like the pages the links open.
+            request.noindex = True
+            sent = render(request, "registrations/lost_link_sent.html", {"email": form.cleaned_data["email"]})
+            return mark_private(sent)
     else:
         form = LostLinkForm()
     return render(request, "registrations/lost_link.html", {"form": form})

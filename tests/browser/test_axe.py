@@ -3,15 +3,19 @@ event (demo data dated on air now), with form errors shown, and on the organizer
 
 from __future__ import annotations
 
+import itertools
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from events.models import Edition
+from registrations import tokens
 from registrations.models import Registration
 from tests.browser.axe import axe_violations
 from tests.browser.helpers import wait_for_map
@@ -119,3 +123,61 @@ def test_no_public_page_scrolls_sideways_on_a_phone(page, live_server, running_e
     expect(page.locator(".timeline-now")).to_be_visible()
     expect(page.locator(".timeline-tick--6h").first).to_be_visible()
     assert not wide, f"these pages scroll sideways at 390 px: {wide}"
+
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+
+
+def registrant_pages(edition: Edition) -> list[str]:
+    """The private pages a registrant opens from their emails (language prefix added by the caller)."""
+    participant = Registration.objects.filter(edition=edition, status="approved").first()
+    manage = tokens.make_token(participant, "manage")
+    return [f"/manage/{manage}/", f"/manage/{manage}/withdraw/"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_has_no_violation_and_no_sideways_scroll(
+    page, live_server, running_event, language, size
+):
+    """Every public and registrant page in every language: axe finds nothing and nothing is wider than
+    the screen (a right-to-left page once grew 10,000 px wide)."""
+    page.set_viewport_size(SIZES[size])
+    with translation.override(language):
+        paths = [reverse(name, args=args) for name, args in PUBLIC_PAGES]
+    paths += [f"/{language}{path}" for path in registrant_pages(running_event)]
+    found, wide = {}, []
+    for path in paths:
+        if violations := audit(page, live_server.url + path):
+            found[path] = violations
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
+            wide.append(f"{path}: {page.evaluate('document.documentElement.scrollWidth')} px")
+    assert not wide, f"wider than {size} px: {wide}"
+    assert not found, "\n".join(f"{url} at {size} px:\n  " + "\n  ".join(v) for url, v in found.items())
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_sign_up_opens_at_the_form_on_a_phone(page, live_server, running_event, language):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/{language}/register/agency/")
+    assert page.evaluate("window.scrollX") == 0
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    box = page.locator("#id_handle").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    submit = page.locator("form.registration-form button[type=submit]").bounding_box()
+    assert submit["x"] >= 0 and submit["x"] + submit["width"] <= PHONE["width"]
+
+
+def test_the_schedule_hour_labels_do_not_overlap_on_a_phone(page, live_server, running_event):
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("pages:schedule"))
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.timeline-tick')]
+            .filter((tick) => parseFloat(getComputedStyle(tick).fontSize) > 0)
+            .map((tick) => { const r = tick.getBoundingClientRect(); return [r.left, r.right]; })"""
+    )
+    assert len(boxes) >= 3
+    for (_, right), (left, _) in itertools.pairwise(sorted(boxes)):
+        assert right <= left, boxes
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)

@@ -227,7 +227,7 @@ def test_reject_asks_for_a_reason_then_rejects_and_emails_it(
         assert log.user == reviewer
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in selected)
     assert all(reason in m.body for m in mail.outbox)
-    assert "2 registration(s) rejected; the reason was emailed." in page_messages(client.get(ALL))
+    assert "2 registrations rejected; the reason was emailed." in page_messages(client.get(ALL))
 
 
 def test_reject_without_a_reason_shows_the_form_again(client, reviewer, entries):
