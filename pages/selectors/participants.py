@@ -28,6 +28,7 @@ from events import schedule
 from events.models import Edition
 from pages import versioning
 from pages.localization import zone_place
+from poltwt import querynumbers
 from registrations import search
 from registrations.models import Registration
 
@@ -65,10 +66,10 @@ def edition_from_request(ordinal: str | None) -> Edition:
         if edition is None:
             raise Http404(_("No edition yet."))
         return edition
-    # isdigit() alone accepts "²" and "①", which int() refuses: only ASCII digits name an edition.
-    if not (ordinal.isascii() and ordinal.isdigit()) or len(ordinal) > 5:
+    number = querynumbers.parse(ordinal, maximum=99_999)
+    if number is None:
         raise Http404(_("Unknown edition."))
-    edition = Edition.objects.filter(ordinal=int(ordinal)).first()
+    edition = Edition.objects.filter(ordinal=number).first()
     if edition is None:
         raise Http404(_("Unknown edition."))
     return edition

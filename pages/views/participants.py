@@ -28,6 +28,7 @@ from pages import maps, versioning
 from pages.cache import public_cache
 from pages.selectors import editions as event_selectors
 from pages.selectors import participants as selectors
+from poltwt import querynumbers
 from registrations.exports import csv_response
 from registrations.models import Registration
 
@@ -94,7 +95,8 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     size = _page_size(request.GET.get("size", ""))
     paginator = Paginator(shown, (len(shown) or 1) if size == ALL else size)
     try:
-        page = paginator.page(request.GET.get("page") or 1)
+        # Paginator's own int() accepts "٣" and " 3": only ASCII digits name a page.
+        page = paginator.page(querynumbers.parse(request.GET.get("page") or "1") or 0)
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404(_("No such page.")) from exc
     query_without_page = request.GET.copy()
@@ -129,7 +131,8 @@ def _page_size(value: str) -> int | str:
     """The page size asked for, if it is one of the offered choices; the default otherwise."""
     if value == ALL:
         return ALL
-    return int(value) if value.isdigit() and int(value) in PAGE_SIZES else PAGE_SIZE
+    size = querynumbers.parse(value)
+    return size if size in PAGE_SIZES else PAGE_SIZE
 
 
 @require_safe
