@@ -112,8 +112,9 @@ TEMPLATES = [
     },
 ]
 
-# Organizer accounts. django-axes counts failed logins per account and client address and refuses even the
-# right password during the cool-off; lockouts are listed (and deleted to reset) in the admin under Axes.
+# Organizer accounts. django-axes counts failed logins per account and client (an IPv4 address or an IPv6
+# /64, as the rate limits count) and refuses even the right password during the cool-off; lockouts are
+# listed (and deleted to reset) in the admin under Axes.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -123,7 +124,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", defau
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "poltwt.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "poltwt.ratelimit.lockout_address"
 AXES_VERBOSE = False
 # Two-factor sign-in (TOTP, django-otp) for the admin: with OTP_REQUIRED on, every organizer needs a
 # confirmed authenticator device (manage.py add_totp_device) and its code to sign in. On in production.
