@@ -261,11 +261,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every handler carries the token filter (poltwt/logredact.py): handler filters see the records of every
+# logger that reaches them, django.request and django.server included (they propagate to "django").
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "poltwt.logredact.RedactTokensFilter"}},
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
