@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import math
 import threading
 import time
@@ -49,6 +50,7 @@ from django.utils.http import parse_http_date_safe
 
 from pages import versioning
 
+logger = logging.getLogger(__name__)
 View = Callable[..., HttpResponse]
 Entry = tuple[bytes, tuple[tuple[str, str], ...], float]  # content, headers, when it was stored (time.time())
 _UNSHAREABLE = frozenset({"private", "no-store", "no-cache"})
@@ -94,15 +96,24 @@ class PublicPageCacheMiddleware:
         # Static files are WhiteNoise's, below: never stored here, so not looked up either.
         if request.method not in ("GET", "HEAD") or request.path.startswith(settings.STATIC_URL):
             return self.get_response(request)
-        key = cache_key(request)
-        entry = _stored(key)
+        try:
+            key = cache_key(request)
+            entry = _stored(key)
+        except Exception:
+            # The cache or the database (versions) is down: answer without the page cache, so that what
+            # can work does (/healthz names the failing part instead of this middleware's 500).
+            logger.warning("Page cache unavailable; answering %s uncached", request.path, exc_info=True)
+            return self.get_response(request)
         if entry is not None:
             return _from_cache(request, entry)
         response = self.get_response(request)
         if request.method == "GET" and shareable(response):
             entry = (response.content, tuple(response.items()), time.time())
-            cache.set(key, entry, settings.PUBLIC_PAGE_CACHE_SECONDS)
             _keep(key, entry)
+            try:
+                cache.set(key, entry, settings.PUBLIC_PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Page cache unavailable; %s not stored", request.path, exc_info=True)
         return response
 
 
