@@ -234,6 +234,11 @@ RATE_LIMIT_LINKS = env.str("RATE_LIMIT_LINKS", default="60/h")
 # showing the time is at most PUBLIC_PAGE_CACHE_SECONDS old (the entries' lifetime; HTTP caches' s-maxage).
 PUBLIC_PAGE_CACHE_SECONDS = env.float("PUBLIC_PAGE_CACHE_SECONDS", default=60.0)
 PUBLIC_PAGE_CACHE_RECHECK = env.float("PUBLIC_PAGE_CACHE_RECHECK", default=1.0)
+# Data built per public data version (participant lists, GeoJSON, share images) stays this long in the
+# shared cache: a version superseded by a change is gone within minutes, not kept a day.
+PUBLIC_DATA_CACHE_SECONDS = env.float("PUBLIC_DATA_CACHE_SECONDS", default=600.0)
+# A page larger than this is not stored by the page cache (its data is cached behind the view anyway).
+PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES = env.int("PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES", default=1024 * 1024)
 
 # Map tiles: any XYZ tile server; empty means the packaged country outlines alone.
 MAP_TILES_URL = env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

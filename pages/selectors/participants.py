@@ -56,7 +56,6 @@ PUBLIC_FIELDS = (
 )
 # An officer's point is shown at city level: ~0.1 degree is about 11 km, the size of a city.
 OFFICER_POINT_DECIMALS = 1
-CACHE_SECONDS = 24 * 3600
 
 
 def edition_from_request(ordinal: str | None) -> Edition:
@@ -102,7 +101,7 @@ def cached(edition: Edition, name: str, build: Callable[[], Any]) -> Any:
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set(key, value, settings.PUBLIC_DATA_CACHE_SECONDS)
     with _LOCAL_LOCK:
         _LOCAL[local_key] = (token, value)
         _LOCAL.move_to_end(local_key)

@@ -81,7 +81,7 @@ public_data = condition(etag_func=_etag, last_modified_func=_last_modified)
 
 
 @require_safe
-@public_cache
+@public_cache(params=("kind", "country", "q", "size", "page"))
 def participant_list(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
     rows = selectors.participants(edition)
@@ -172,7 +172,7 @@ def participants_geojson(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_cache
+@public_cache(params=("new",))
 @public_data
 def participant_handles(request: HttpRequest) -> HttpResponse:
     """One handle a line, for adding the participants to the official X list.
@@ -230,7 +230,7 @@ def _render_map_page(request: HttpRequest, template: str, context: dict[str, Any
 
 
 @require_safe
-@public_cache
+@public_cache(params=("on_air",))
 def participant_map(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
     embed_url = request.build_absolute_uri(reverse("pages:map_embed") + f"?edition={edition.ordinal}")
@@ -249,7 +249,7 @@ def participant_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_cache
+@public_cache(params=("on_air",))
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def participant_map_embed(request: HttpRequest) -> HttpResponse:
