@@ -128,9 +128,10 @@ def get(url: str, timeout: float = 30.0) -> tuple[int, bytes]:
 
 @contextmanager
 def gunicorn(
-    env: dict[str, str], workdir: str, *, workers: int = 2, port: int | None = None
+    env: dict[str, str], workdir: str, *, workers: int = 2, port: int | None = None, threads: int = 0
 ) -> Iterator[str]:
-    """Run gunicorn (sync workers) on a loopback port (any free one if none is given); yield its base URL.
+    """Run gunicorn on a loopback port (any free one if none is given); yield its base URL. Sync workers,
+    or with ``threads`` gthread workers of that many threads each, as production (poltwt/gunicorn.py).
 
     Always stopped at the end."""
     port = port or free_port()
@@ -152,6 +153,7 @@ def gunicorn(
                 "warning",
                 "--graceful-timeout",
                 "5",
+                *(["--worker-class", "gthread", "--threads", str(threads)] if threads else []),
             ],
             env=env,
             stdout=log,

@@ -7,4 +7,4 @@ class PagesConfig(AppConfig):
     verbose_name = _("Public pages")
 
     def ready(self) -> None:
-        from pages import signals  # noqa: F401 - connects the receivers
+        from pages import checks, signals  # noqa: F401 - registers the checks, connects the receivers

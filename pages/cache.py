@@ -6,11 +6,14 @@ nonce, no CSRF token, no session, no flash messages; the language is in the URL)
 ETag (the content's hash unless the view set one), and answers a matching If-None-Match with 304.
 
 ``PublicPageCacheMiddleware`` comes first of all the middleware and keeps such responses in the default
-cache (CACHE_URL) under the site's public data version and the full URL (scheme, host, path with language
-prefix, query string). A hit is answered there, before the security headers are added (they were stored
+cache (CACHE_URL) under the site's public data version and the URL (scheme, host, path with language
+prefix, and the query parameters the view declares it reads, sorted). A request with any other query
+parameter is answered but neither looked up nor stored, so made-up query strings (``?r=1``, ``?r=2``, ...)
+cannot fill the cache; a page over PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES is not stored either.
+A hit is answered there, before the security headers are added (they were stored
 with the page), before the input checks, sessions, CSRF, auth, messages and CSP, so a cached page costs
 about what a bare Django view does. Only a response to a request that went through every check is stored,
-and the key holds the scheme and the whole query string, so a request the checks would refuse (or
+and the key holds the scheme and the query, so a request the checks would refuse (or
 redirect to HTTPS) finds nothing and goes on to its 400 (or redirect). Cookies do not
 matter: the page is the same for everyone (a language cookie, a session, anything).
 
@@ -35,31 +38,50 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 
 from pages import versioning
 
+logger = logging.getLogger(__name__)
 View = Callable[..., HttpResponse]
 Entry = tuple[bytes, tuple[tuple[str, str], ...], float]  # content, headers, when it was stored (time.time())
 _UNSHAREABLE = frozenset({"private", "no-store", "no-cache"})
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 _LOCAL: OrderedDict[str, Entry] = OrderedDict()
 _LOCAL_SIZE = 256  # the pages in use at once (a few editions, languages and list filters); ~40 KiB each
+# And at most this many bytes in all: an export of a large edition weighs megabytes.
+_LOCAL_BYTES = 16 * 1024 * 1024
 _LOCAL_LOCK = threading.Lock()
+_local_bytes = 0
 
 
-def public_cache(view: View) -> View:
-    """Mark a view's responses as the same for every visitor: cacheable by us and by any HTTP cache."""
+# Every page reads ?edition= (the canonical link of its preview card, pages/context_processors.py).
+SITE_PARAMS = frozenset({"edition"})
+
+
+def public_cache(view: View | None = None, *, params: Iterable[str] = ()) -> View | Callable[[View], View]:
+    """Mark a view's responses as the same for every visitor: cacheable by us and by any HTTP cache.
+
+    ``params`` names the query parameters the view reads besides ``edition``: the page cache keys on
+    those alone, and a request carrying any other (or one twice) is answered but not stored, so made-up
+    query strings cannot fill the cache. ``@public_cache`` or ``@public_cache(params=("page", ...))``.
+    """
+    if view is None:
+        return functools.partial(public_cache, params=params)
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -83,6 +105,8 @@ def public_cache(view: View) -> View:
             set_response_etag(response)
         return _conditional(request, response)
 
+    # Read by the middleware through the URL's view (outer decorators copy it with functools.wraps).
+    wrapped.public_cache_params = SITE_PARAMS | frozenset(params)  # type: ignore[attr-defined]
     return wrapped
 
 
@@ -94,28 +118,63 @@ class PublicPageCacheMiddleware:
         # Static files are WhiteNoise's, below: never stored here, so not looked up either.
         if request.method not in ("GET", "HEAD") or request.path.startswith(settings.STATIC_URL):
             return self.get_response(request)
-        key = cache_key(request)
-        entry = _stored(key)
+        try:
+            key = cache_key(request)
+            entry = _stored(key) if key is not None else None
+        except Exception:
+            # The cache or the database (versions) is down: answer without the page cache, so that what
+            # can work does (/healthz names the failing part instead of this middleware's 500).
+            logger.warning("Page cache unavailable; answering %s uncached", request.path, exc_info=True)
+            return self.get_response(request)
         if entry is not None:
             return _from_cache(request, entry)
         response = self.get_response(request)
-        if request.method == "GET" and shareable(response):
+        if key is not None and request.method == "GET" and shareable(response):
             entry = (response.content, tuple(response.items()), time.time())
-            cache.set(key, entry, settings.PUBLIC_PAGE_CACHE_SECONDS)
+            if _size(entry) > settings.PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES:
+                return response  # left to HTTP caches and to the data caches behind the view
             _keep(key, entry)
+            try:
+                cache.set(key, entry, settings.PUBLIC_PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Page cache unavailable; %s not stored", request.path, exc_info=True)
         return response
 
 
-def cache_key(request: HttpRequest) -> str:
-    """The key of a URL's page under the current public data version.
+def cache_key(request: HttpRequest) -> str | None:
+    """The key of a URL's page under the current public data version; None when it is not to be stored.
 
-    The host is taken as the request gives it, before Django checks it against ALLOWED_HOSTS (which costs
-    more than the rest of a hit): a page is only stored by a request that passed that check, so a key made
-    of a host Django would refuse never finds anything, and the request goes on to its 400.
+    Only a URL whose view is marked ``@public_cache`` has a key, and only with no query parameter but
+    those the view reads, each at most once; the key holds them sorted, empty ones left out (the views
+    read an empty value as a missing one). The host is taken as the request gives it, before Django
+    checks it against ALLOWED_HOSTS (which costs more than the rest of a hit): a page is only stored by
+    a request that passed that check, so a key made of a host Django would refuse never finds anything,
+    and the request goes on to its 400.
     """
-    url = f"{request.scheme}://{request._get_raw_host()}{request.get_full_path()}"
+    params = cached_params(request.path_info)
+    if params is None:
+        return None
+    query = []
+    for name, values in request.GET.lists():
+        if name not in params or len(values) > 1:
+            return None
+        if values[0]:
+            query.append((name, values[0]))
+    url = f"{request.scheme}://{request._get_raw_host()}{request.path}?{urlencode(sorted(query))}"
     digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
     return f"poltwt:page:{versioning.site().token}:{digest}"
+
+
+def cached_params(path: str) -> frozenset[str] | None:
+    """The query parameters the view of ``path`` reads, if it is a ``@public_cache`` view; else None."""
+    # The language prefix of the path: i18n_patterns resolve only the active language's.
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    try:
+        with translation.override(language):
+            match = resolve(path)
+    except Resolver404:
+        return None
+    return getattr(match.func, "public_cache_params", None)
 
 
 def shareable(response: HttpResponse) -> bool:
@@ -139,26 +198,41 @@ def _stored(key: str) -> Entry | None:
             if time.time() - entry[2] < settings.PUBLIC_PAGE_CACHE_SECONDS:  # as the shared entry expires
                 _LOCAL.move_to_end(key)
                 return entry
-            del _LOCAL[key]
+            _forget(key)
     entry = cache.get(key)
     if entry is not None:
         _keep(key, entry)
     return entry
 
 
+def _forget(key: str) -> None:
+    global _local_bytes  # the caller holds _LOCAL_LOCK
+    _local_bytes -= _size(_LOCAL.pop(key))
+
+
 def forget_local() -> None:
     """Drop this process's copies (the shared cache is emptied with cache.clear()): for tests, whose
     rollbacks bring versions back, so that a key can come round again with another test's page."""
+    global _local_bytes
     with _LOCAL_LOCK:
         _LOCAL.clear()
+        _local_bytes = 0
 
 
 def _keep(key: str, entry: Entry) -> None:
+    global _local_bytes
     with _LOCAL_LOCK:
+        if key in _LOCAL:
+            _local_bytes -= _size(_LOCAL.pop(key))
         _LOCAL[key] = entry
-        _LOCAL.move_to_end(key)
-        while len(_LOCAL) > _LOCAL_SIZE:
-            _LOCAL.popitem(last=False)
+        _local_bytes += _size(entry)
+        while len(_LOCAL) > _LOCAL_SIZE or _local_bytes > _LOCAL_BYTES:
+            _local_bytes -= _size(_LOCAL.popitem(last=False)[1])
+
+
+def _size(entry: Entry) -> int:
+    content, headers, _ = entry
+    return len(content) + sum(len(name) + len(value) for name, value in headers)
 
 
 def _from_cache(request: HttpRequest, entry: Entry) -> HttpResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from poltwt import siteurl
+from poltwt import querynumbers, siteurl
 
 
 def preview_card(request: HttpRequest) -> dict[str, str]:
@@ -12,7 +12,7 @@ def preview_card(request: HttpRequest) -> dict[str, str]:
     public pages stay the same for every visitor."""
     base = siteurl.site_url()
     canonical = base + request.path
-    edition = request.GET.get("edition", "")
-    if edition.isdigit() and len(edition) <= 5:
+    edition = querynumbers.parse(request.GET.get("edition"), maximum=99_999)
+    if edition is not None:
         canonical += f"?edition={edition}"
     return {"site_url": base, "canonical_url": canonical}

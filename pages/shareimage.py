@@ -41,7 +41,6 @@ MUTED = (190, 205, 225)
 BAND = (7, 25, 48)
 MARGIN = 48
 TITLE_SIZES = (40, 34, 28, 24)
-CACHE_SECONDS = 24 * 3600
 LOCK_SECONDS = 30  # longer than any drawing takes; a crashed holder's lock expires after it
 BASEMAP = Path(settings.BASE_DIR) / "static" / "basemap" / "countries-110m.geojson"
 
@@ -193,7 +192,7 @@ def _draw_once_across_processes(edition: Edition, key: str) -> bytes:
         png = cache.get(key)
         if png is None:
             png = draw(edition)
-            cache.set(key, png, CACHE_SECONDS)
+            cache.set(key, png, settings.PUBLIC_DATA_CACHE_SECONDS)
         return png
     finally:
         cache.delete(lock_key)

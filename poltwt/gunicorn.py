@@ -8,9 +8,10 @@ of /confirm/, /manage/ and /return/ links.
 from __future__ import annotations
 
 import os
-import re
 
 from gunicorn.glogging import Logger
+
+from poltwt.logredact import RedactTokensFilter
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 worker_class = "gthread"
@@ -22,27 +23,13 @@ keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 logger_class = "poltwt.gunicorn.TokenRedactingLogger"
 
-# The private links: their last path segment is a secret (a signed token).
-PRIVATE_PATH = re.compile(r"^(/(?:[a-z]{2}(?:-[a-z]+)?/)?(?:confirm|manage|return)/)[^/?]+")
-
-
-def redact(path: str) -> str:
-    """/manage/<token>/withdraw/ -> /manage/[token]/withdraw/ (also under a language prefix)."""
-    return PRIVATE_PATH.sub(r"\1[token]", path)
-
 
 class TokenRedactingLogger(Logger):
-    """gunicorn's access log, with the tokens of private links replaced by [token]."""
+    """gunicorn's logs, with the tokens of private links replaced by [token]: the access log's request
+    lines, and every line of its error log ("Error handling request /en/manage/<token>/")."""
 
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U"):
-            if key in atoms:
-                atoms[key] = redact(atoms[key]) if key == "U" else _redact_request_line(atoms[key])
-        return atoms
-
-
-def _redact_request_line(line: str) -> str:
-    method, _, rest = line.partition(" ")
-    target, _, protocol = rest.partition(" ")
-    return f"{method} {redact(target)} {protocol}".rstrip()
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.addFilter(RedactTokensFilter())

@@ -1,18 +1,59 @@
-"""Health checks of our own for /healthz (django-health-check runs them beside its database and cache)."""
+"""/healthz for load balancers and monitoring: the database, the cache and the age of the task queue.
+
+django-health-check's own view is asynchronous and runs each synchronous check in a fresh executor
+thread; every such thread opened a database connection (and a cache client) that nothing closed, so a
+load balancer polling /healthz exhausted PostgreSQL. Here the checks run one after another in the
+request's own thread, whose connection Django manages like any view's (CONN_MAX_AGE), so polling costs
+no connection at all. django-health-check still provides the check classes, the page and its formats.
+
+A check that fails is named with its reason in every format (HTML, JSON, text); the answer is then 500.
+/healthz is never cached and never touches the page cache (pages/cache.py only looks up public pages).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
+import timeit
+import uuid
 
 from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError
 from django.db.models import Min
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 from health_check import HealthCheck
-from health_check.exceptions import ServiceUnavailable
+from health_check.base import HealthCheckResult
+from health_check.checks import Database
+from health_check.exceptions import HealthCheckException, ServiceUnavailable
+from health_check.views import HealthCheckView, MediaType
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Cache(HealthCheck):
+    """The default cache stores and returns a value (and forgets it again)."""
+
+    alias: str = "default"
+
+    def run(self) -> None:
+        cache = caches[self.alias]
+        key, value = f"poltwt:health:{uuid.uuid4().hex}", uuid.uuid4().hex
+        try:
+            cache.set(key, value, timeout=10)
+            found = cache.get(key)
+            cache.delete(key)
+        except Exception as exc:  # each backend has its own errors (redis, OSError for files, ...)
+            raise ServiceUnavailable(f"The cache is unavailable ({type(exc).__name__}).") from exc
+        if found != value:
+            raise ServiceUnavailable("The cache did not return what was stored.")
 
 
 @dataclasses.dataclass
@@ -27,13 +68,77 @@ class QueueAge(HealthCheck):
             return  # tasks run inline: there is no queue to fall behind
         now = timezone.now()
         due = DBTaskResult.objects.ready()
-        # A task waits from when it was queued, or, if deferred, from when it became due (run_after).
-        waiting_since = [
-            due.filter(run_after=get_date_max()).aggregate(Min("enqueued_at"))["enqueued_at__min"],
-            due.exclude(run_after=get_date_max()).aggregate(Min("run_after"))["run_after__min"],
-        ]
+        try:
+            # A task waits from when it was queued, or, if deferred, from when it became due (run_after).
+            waiting_since = [
+                due.filter(run_after=get_date_max()).aggregate(Min("enqueued_at"))["enqueued_at__min"],
+                due.exclude(run_after=get_date_max()).aggregate(Min("run_after"))["run_after__min"],
+            ]
+        except DatabaseError as exc:
+            raise ServiceUnavailable("The task queue cannot be read (database unavailable).") from exc
         since = min((moment for moment in waiting_since if moment is not None), default=None)
         if since is not None:
             age = now - since
             if age > dt.timedelta(seconds=settings.HEALTH_QUEUE_MAX_AGE_SECONDS):
                 raise ServiceUnavailable(f"The oldest queued task has waited {int(age.total_seconds())} s.")
+
+
+CHECKS = (Database, Cache, QueueAge)
+FORMATS = {
+    "text/plain": "text",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/*": "html",
+    "*/*": "html",
+    "application/json": "json",
+    "application/*": "json",
+}
+
+
+class HealthView(HealthCheckView):
+    """django-health-check's page in HTML, JSON (?format=json or Accept) and text, checked synchronously."""
+
+    checks = CHECKS
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super(HealthCheckView, self).dispatch(request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        add_never_cache_headers(response)
+        return response
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.results = [run_check(check) for check in self.get_checks()]
+        status = 500 if any(result.error for result in self.results) else 200
+        chosen = request.GET.get("format") or _negotiate(request.headers.get("accept", "*/*"))
+        if chosen == "json":
+            return self.render_to_response_json(status)
+        if chosen == "text":
+            return self.render_to_response_text(status)
+        if chosen == "html":
+            return self.render_to_response(self.get_context_data(**kwargs), status=status)
+        return HttpResponse(
+            "Not Acceptable: text/html, application/json or text/plain", status=406, content_type="text/plain"
+        )
+
+
+def run_check(check: HealthCheck) -> HealthCheckResult:
+    start = timeit.default_timer()
+    try:
+        check.run()
+    except HealthCheckException as error:
+        logger.warning("Health check %r failed: %s", check, error)
+        failure: HealthCheckException | None = error
+    except Exception:
+        logger.exception("Health check %r failed unexpectedly", check)
+        failure = ServiceUnavailable("unexpected error (see the log)")
+    else:
+        failure = None
+    return HealthCheckResult(check=check, error=failure, time_taken=timeit.default_timer() - start)
+
+
+def _negotiate(accept: str) -> str | None:
+    try:
+        media = list(MediaType.parse_header(accept))
+    except ValueError:
+        return "html"
+    return next((FORMATS[item.mime_type] for item in media if item.mime_type in FORMATS), None)

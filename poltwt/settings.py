@@ -122,8 +122,9 @@ TEMPLATES = [
     },
 ]
 
-# Organizer accounts. django-axes counts failed logins per account and client address and refuses even the
-# right password during the cool-off; lockouts are listed (and deleted to reset) in the admin under Axes.
+# Organizer accounts. django-axes counts failed logins per account and client (an IPv4 address or an IPv6
+# /64, as the rate limits count) and refuses even the right password during the cool-off; lockouts are
+# listed (and deleted to reset) in the admin under Axes.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -133,7 +134,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", defau
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "poltwt.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "poltwt.ratelimit.lockout_address"
 AXES_VERBOSE = False
 # Two-factor sign-in (TOTP, django-otp) for the admin: with OTP_REQUIRED on, every organizer needs a
 # confirmed authenticator device (manage.py add_totp_device) and its code to sign in. On in production.
@@ -245,6 +246,11 @@ RATE_LIMIT_LINKS = env.str("RATE_LIMIT_LINKS", default="60/h")
 # showing the time is at most PUBLIC_PAGE_CACHE_SECONDS old (the entries' lifetime; HTTP caches' s-maxage).
 PUBLIC_PAGE_CACHE_SECONDS = env.float("PUBLIC_PAGE_CACHE_SECONDS", default=60.0)
 PUBLIC_PAGE_CACHE_RECHECK = env.float("PUBLIC_PAGE_CACHE_RECHECK", default=1.0)
+# Data built per public data version (participant lists, GeoJSON, share images) stays this long in the
+# shared cache: a version superseded by a change is gone within minutes, not kept a day.
+PUBLIC_DATA_CACHE_SECONDS = env.float("PUBLIC_DATA_CACHE_SECONDS", default=600.0)
+# A page larger than this is not stored by the page cache (its data is cached behind the view anyway).
+PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES = env.int("PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES", default=1024 * 1024)
 
 # Map tiles: any XYZ tile server; empty means the packaged country outlines alone.
 MAP_TILES_URL = env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -272,11 +278,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every handler carries the token filter (poltwt/logredact.py): handler filters see the records of every
+# logger that reaches them, django.request and django.server included (they propagate to "django").
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "poltwt.logredact.RedactTokensFilter"}},
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -97,7 +97,9 @@ def domain_is_recognised(domain: str, recognised: Iterable[str]) -> bool:
 
 def reject_control_characters(value: str, *, multiline: bool = False) -> None:
     """Text may not hide invisible characters: controls (NUL, escapes), zero-width and other format
-    characters, bidi controls, line and paragraph separators, private-use and surrogate code points.
+    characters, bidi controls, line and paragraph separators, private-use and surrogate code points, and
+    the 66 noncharacters (U+FFFE, U+FFFF, U+FDD0..U+FDEF and the last two of every plane), which Unicode
+    keeps for a program's internal use and no text should carry.
 
     Right-to-left scripts themselves are ordinary letters and pass. ``multiline`` allows tab and newlines.
     """
@@ -105,7 +107,7 @@ def reject_control_characters(value: str, *, multiline: bool = False) -> None:
     for char in value:
         if char in allowed:
             continue
-        if unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BIDI_CONTROLS:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BIDI_CONTROLS or _is_nonchar(char):
             raise ValidationError(
                 _(
                     "Remove the invisible characters from this text (control, zero-width, direction or "
@@ -121,6 +123,12 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 _MULTILINE_ALLOWED = frozenset("\n\r\t")
 # Every bidirectional control, named explicitly so the rule does not rest on Unicode categories alone.
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _is_nonchar(char: str) -> bool:
+    # By code point, not category: "Cn" also holds characters newer than Python's Unicode tables (emoji).
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
 HASHTAG_LENGTH = 50

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations.models import GovernmentDomain
 from registrations.services.common import ReviewError
-from registrations.services.review import domains_import_csv
+from registrations.services.domains import domains_import_csv
 
 MAX_CSV_BYTES = 1_000_000
 

@@ -7,6 +7,7 @@ import functools
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
@@ -25,6 +26,7 @@ from desk.admin.review import (
     unrecognised_domains,
 )
 from events.models import Edition
+from poltwt import querynumbers
 from registrations import search
 from registrations.exports import csv_response
 from registrations.fields import XHandleField
@@ -334,9 +336,10 @@ class RegistrationAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _next_waiting_url(self, object_id: str) -> str:
-        if not str(object_id).isdigit():
+        pk = querynumbers.parse(unquote(str(object_id)))
+        if pk is None:
             return ""  # Django's change view answers an invalid id itself
-        registration = Registration.objects.filter(pk=object_id).only("pk", "edition_id").first()
+        registration = Registration.objects.filter(pk=pk).only("pk", "edition_id").first()
         following = next_waiting(registration) if registration else None
         return reverse("admin:registrations_registration_change", args=[following.pk]) if following else ""
 

@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from registrations.forms import RejectForm
 from registrations.models import Registration
 from registrations.services.common import ReviewError
-from registrations.services.review import domains_trust, registration_approve, registration_reject
+from registrations.services.domains import domains_trust
+from registrations.services.review import registration_approve, registration_reject
 from registrations.validators import email_domain
 
 CONFIRM_TEMPLATE = "admin/registrations/registration/approve_confirmation.html"

@@ -28,6 +28,7 @@ from events.models import Edition
 from pages import versioning
 from pages.localization import zone_place
 from pages.lru import LocalLRU
+from poltwt import querynumbers
 from registrations import search
 from registrations.models import Registration
 
@@ -55,7 +56,6 @@ PUBLIC_FIELDS = (
 )
 # An officer's point is shown at city level: ~0.1 degree is about 11 km, the size of a city.
 OFFICER_POINT_DECIMALS = 1
-CACHE_SECONDS = 24 * 3600
 
 
 def edition_from_request(ordinal: str | None) -> Edition:
@@ -65,10 +65,10 @@ def edition_from_request(ordinal: str | None) -> Edition:
         if edition is None:
             raise Http404(_("No edition yet."))
         return edition
-    # isdigit() alone accepts "²" and "①", which int() refuses: only ASCII digits name an edition.
-    if not (ordinal.isascii() and ordinal.isdigit()) or len(ordinal) > 5:
+    number = querynumbers.parse(ordinal, maximum=99_999)
+    if number is None:
         raise Http404(_("Unknown edition."))
-    edition = Edition.objects.filter(ordinal=int(ordinal)).first()
+    edition = Edition.objects.filter(ordinal=number).first()
     if edition is None:
         raise Http404(_("Unknown edition."))
     return edition
@@ -98,7 +98,7 @@ def cached(edition: Edition, name: str, build: Callable[[], Any]) -> Any:
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set(key, value, settings.PUBLIC_DATA_CACHE_SECONDS)
     _LOCAL.put(local_key, (token, value))
     return value
 

@@ -28,6 +28,7 @@ from pages import maps, versioning
 from pages.cache import public_cache
 from pages.selectors import editions as event_selectors
 from pages.selectors import participants as selectors
+from poltwt import querynumbers
 from registrations.exports import csv_response
 from registrations.models import Registration
 
@@ -80,7 +81,7 @@ public_data = condition(etag_func=_etag, last_modified_func=_last_modified)
 
 
 @require_safe
-@public_cache
+@public_cache(params=("kind", "country", "q", "size", "page"))
 def participant_list(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
     rows = selectors.participants(edition)
@@ -94,7 +95,8 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     size = _page_size(request.GET.get("size", ""))
     paginator = Paginator(shown, (len(shown) or 1) if size == ALL else size)
     try:
-        page = paginator.page(request.GET.get("page") or 1)
+        # Paginator's own int() accepts "٣" and " 3": only ASCII digits name a page.
+        page = paginator.page(querynumbers.parse(request.GET.get("page") or "1") or 0)
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404(_("No such page.")) from exc
     query_without_page = request.GET.copy()
@@ -129,7 +131,8 @@ def _page_size(value: str) -> int | str:
     """The page size asked for, if it is one of the offered choices; the default otherwise."""
     if value == ALL:
         return ALL
-    return int(value) if value.isdigit() and int(value) in PAGE_SIZES else PAGE_SIZE
+    size = querynumbers.parse(value)
+    return size if size in PAGE_SIZES else PAGE_SIZE
 
 
 @require_safe
@@ -174,7 +177,7 @@ def participants_geojson(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_cache
+@public_cache(params=("new",))
 @public_data
 def participant_handles(request: HttpRequest) -> HttpResponse:
     """One handle a line, for adding the participants to the official X list.
@@ -232,7 +235,7 @@ def _render_map_page(request: HttpRequest, template: str, context: dict[str, Any
 
 
 @require_safe
-@public_cache
+@public_cache(params=("on_air",))
 def participant_map(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
     embed_url = request.build_absolute_uri(reverse("pages:map_embed") + f"?edition={edition.ordinal}")
@@ -251,7 +254,7 @@ def participant_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_cache
+@public_cache(params=("on_air",))
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def participant_map_embed(request: HttpRequest) -> HttpResponse:

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Iterable
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registrations.models import GovernmentDomain, Registration, RegistrationLogEntry
 from registrations.services.common import ReviewError, email_after_commit, log_action
 from registrations.services.reminders import reminders_plan
-from registrations.validators import domain_is_recognised, email_domain, normalise_domain
-
-# A domain name as organizers type it: labels of letters, digits and hyphens, at least one dot or a bare TLD.
-_DOMAIN = re.compile(
-    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
-)
+from registrations.validators import domain_is_recognised, email_domain
 
 
 def recognised_domains() -> list[str]:
@@ -85,53 +74,3 @@ def review_apply(
     registration.reviewed_at = timezone.now()
     registration.review_reason = reason
     registration.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason", "updated_at"])
-
-
-def domain_is_valid(domain: str) -> bool:
-    return bool(_DOMAIN.match(domain))
-
-
-@transaction.atomic
-def domains_trust(*, domains: Iterable[str], note: str = "") -> list[str]:
-    """Add domains to the recognised list and flag the entries on them (and their subdomains) as recognised.
-
-    Returns the domains that were new. Invalid names raise ReviewError and add nothing.
-    """
-    wanted = sorted({normalise_domain(domain) for domain in domains if domain.strip()})
-    invalid = [domain for domain in wanted if not domain_is_valid(domain)]
-    if invalid:
-        raise ReviewError(_("Not a domain name: %(domains)s") % {"domains": ", ".join(invalid)})
-    existing = set(GovernmentDomain.objects.filter(domain__in=wanted).values_list("domain", flat=True))
-    new = [domain for domain in wanted if domain not in existing]
-    GovernmentDomain.objects.bulk_create(
-        [GovernmentDomain(domain=domain, note=note[:200]) for domain in new], ignore_conflicts=True
-    )
-    if new:
-        matches = Q()
-        for domain in new:
-            matches |= Q(email__iendswith="@" + domain) | Q(email__iendswith="." + domain)
-        Registration.objects.filter(matches, email_domain_recognised=False).update(
-            email_domain_recognised=True, updated_at=timezone.now()
-        )
-    return new
-
-
-def domains_import_csv(*, data: bytes, note: str = "") -> list[str]:
-    """Trust the domains of a CSV file (first column, or a column named "domain"); returns the new ones.
-
-    Raises ReviewError for a file that is not UTF-8 text or names an invalid domain (nothing is added).
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReviewError(_("The file is not UTF-8 text; save it as CSV (UTF-8).")) from exc
-    rows = [row for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
-    if not rows:
-        raise ReviewError(_("The file has no domains."))
-    column = 0
-    header = [cell.strip().lower() for cell in rows[0]]
-    if "domain" in header:
-        column = header.index("domain")
-        rows = rows[1:]
-    domains = [row[column] for row in rows if len(row) > column and row[column].strip()]
-    return domains_trust(domains=domains, note=note)

@@ -469,3 +469,11 @@ def test_organizer_edits_follow_the_handle_and_email_rules(client, superuser, ed
     response = client.post(f"{CHANGELIST}{registration.pk}/change/", data)
     assert response.status_code == 200
     assert "An X handle has 1 to 15 characters" in response.content.decode()
+
+
+@pytest.mark.parametrize("object_id", ["%C2%B2", "%E2%91%A0", "%E2%82%81", "9" * 40, "-1", "%00"])
+def test_odd_object_id_gives_the_admins_does_not_exist_redirect(client, superuser, entries, object_id):
+    client.force_login(superuser)
+    response = client.get(f"{CHANGELIST}{object_id}/change/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from events.models import Edition
 from registrations.models import Delivery, GovernmentDomain, Mailing, Registration
 from registrations.services.common import ReviewError
+from registrations.services.domains import domains_import_csv, domains_trust
 from registrations.services.mailing import (
     AlreadySent,
     MailingError,
@@ -28,7 +29,7 @@ from registrations.services.mailing import (
     mailing_send,
     message_create,
 )
-from registrations.services.review import domains_import_csv, domains_trust, is_government_email
+from registrations.services.review import is_government_email
 from tests.factories import EditionFactory, RegistrationFactory, UserFactory
 from tests.registrations.helpers import REGISTER_AGENCY, agency_post
 from tests.registrations.smtp_stub import SMTPStub
@@ -685,3 +686,54 @@ def test_an_invalid_entry_id_is_not_a_server_error(client, reviewer, edition):
     client.force_login(reviewer)
     assert client.get(f"{CHANGELIST}not-a-number/change/").status_code == 302
     assert client.post(f"{CHANGELIST}999999/approve/").status_code == 404
+
+
+def upload_csv(client, content: bytes):
+    upload = io.BytesIO(content)
+    upload.name = "domains.csv"
+    return client.post("/admin/registrations/governmentdomain/import/", {"file": upload})
+
+
+def test_csv_import_of_a_field_over_the_csv_limit_says_so(client, chief):
+    client.force_login(chief)
+    before = GovernmentDomain.objects.count()
+    response = upload_csv(client, b"domain\n" + b'"' + b"a" * 140_000 + b'"\n')
+    assert response.status_code == 200
+    assert "Line 2 is not a CSV row this import can read" in response.content.decode()
+    assert GovernmentDomain.objects.count() == before
+
+
+def test_csv_import_of_thousands_of_domains_works_and_recognises_their_entries(client, chief, edition):
+    waiting = RegistrationFactory(
+        edition=edition, email="pio@wmp.force1200.example", email_domain_recognised=False
+    )
+    other = RegistrationFactory(
+        edition=edition, email="pio@force1200.example.net", email_domain_recognised=False
+    )
+    client.force_login(chief)
+    domains = "".join(f"force{n}.example\n" for n in range(1500)).encode()
+    response = upload_csv(client, b"domain\n" + domains)
+    assert response.status_code == 302
+    assert GovernmentDomain.objects.filter(domain__startswith="force").count() == 1500
+    waiting.refresh_from_db()
+    other.refresh_from_db()
+    assert waiting.email_domain_recognised and not other.email_domain_recognised
+
+
+@pytest.mark.parametrize("domain", ["com", "org", "net", "uk", "de", "co.uk", "com.au", "org.uk"])
+def test_a_top_level_or_generic_second_level_domain_alone_is_refused(domain):
+    with pytest.raises(ReviewError, match="too broad"):
+        domains_trust(domains=[domain])
+    assert not GovernmentDomain.objects.filter(domain=domain).exists()
+
+
+def test_the_government_only_top_level_domains_are_accepted():
+    # .gov and .mil are registered to governments alone (gov is seeded by migration 0002).
+    GovernmentDomain.objects.filter(domain__in=["gov", "mil"]).delete()
+    assert domains_trust(domains=["gov", "mil"]) == ["gov", "mil"]
+    assert set(
+        GovernmentDomain.objects.filter(domain__in=["gov", "mil"]).values_list("domain", flat=True)
+    ) == {
+        "gov",
+        "mil",
+    }

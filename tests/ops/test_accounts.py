@@ -109,3 +109,44 @@ def test_without_otp_required_development_sign_in_works(organizer_account, setti
     client = Client()
     assert sign_in(client, PASSWORD).status_code == 302
     assert signed_in(client)
+
+
+def test_an_ipv6_network_is_locked_out_as_one_client(organizer_account, settings):
+    settings.BEHIND_PROXY = True
+    for n in range(5):
+        for attempt in range(4):
+            sign_in(
+                Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"2001:db8:1:2::{n + 1}"), f"g{attempt}"
+            )
+    same_network = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="2001:db8:1:2::ff")
+    assert sign_in(same_network, PASSWORD).status_code == 429
+    assert not signed_in(same_network)
+    # What is stored is an address (the network's first), valid for PostgreSQL's inet as for SQLite.
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"2001:db8:1:2::"}
+    other_network = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="2001:db8:1:3::1")
+    assert sign_in(other_network, PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("hop", "stored"),
+    [
+        ("[2001:db8::1]", "2001:db8::"),
+        ("[2001:db8::1]:443", "2001:db8::"),
+        ("198.51.100.77:40000", "198.51.100.77"),
+    ],
+)
+def test_a_forwarded_hop_with_brackets_or_a_port_is_normalised(organizer_account, settings, hop, stored):
+    settings.BEHIND_PROXY = True
+    response = sign_in(Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=hop), "wrong")
+    assert response.status_code == 200
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [stored]
+
+
+@pytest.mark.parametrize(
+    "hop", ["not-an-address", "999.1.1.1", "[2001:db8::1", "2001:db8::1:99999", "unknown"]
+)
+def test_a_malformed_forwarded_hop_is_a_bad_request(organizer_account, settings, hop):
+    settings.BEHIND_PROXY = True
+    response = sign_in(Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=hop), "wrong")
+    assert response.status_code == 400
+    assert not AccessAttempt.objects.exists()

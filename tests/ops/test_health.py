@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import threading
 
 import pytest
+from django.db import connection
+from django.db.backends.signals import connection_created
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -35,3 +39,84 @@ def test_healthz_fails_when_the_queue_is_not_worked(client, settings, edition):
     response = client.get("/healthz", HTTP_ACCEPT="text/plain")
     assert response.status_code == 500
     assert "oldest queued task has waited" in response.content.decode()
+
+
+def open_database_connections() -> int | None:
+    """PostgreSQL's count of connections to this database (None on SQLite, which has no server)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def test_a_thousand_polls_open_no_connection_and_no_thread(client, settings):
+    """Each poll used to run its checks in fresh threads, each opening a database connection it never
+    closed: 50 polls took PostgreSQL from 4 to 22 connections. Counted three ways: connections Django
+    opened (any backend), threads alive, and PostgreSQL's own count where it runs."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # QueueAge queries too
+    assert client.get("/healthz").status_code == 200  # the test thread's own connection is open now
+    opened = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(connection.alias)
+
+    before = (threading.active_count(), open_database_connections())
+    connection_created.connect(count)
+    try:
+        statuses = {client.get("/healthz", HTTP_ACCEPT="application/json").status_code for _ in range(1000)}
+    finally:
+        connection_created.disconnect(count)
+    assert statuses == {200}
+    assert opened == []
+    assert (threading.active_count(), open_database_connections()) == before
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once the probe is closed
+
+
+def test_with_the_cache_down_the_failing_check_is_named(client, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        },
+    }
+    as_json = client.get("/healthz", HTTP_ACCEPT="application/json")
+    assert as_json.status_code == 500
+    failing = {name: state for name, state in as_json.json().items() if state != "OK"}
+    assert list(failing) == ["Cache(alias='default')"]
+    assert "The cache is unavailable (ConnectionError)" in failing["Cache(alias='default')"]
+    as_html = client.get("/healthz", HTTP_ACCEPT="text/html").content.decode()
+    assert "Cache" in as_html and "The cache is unavailable" in as_html and "Server Error" not in as_html
+
+
+@pytest.fixture
+def database_down():
+    """The default database unreachable for the length of the test: a file that cannot be opened
+    (SQLite), or a port nothing listens on (PostgreSQL)."""
+    connection.close()
+    saved = dict(connection.settings_dict)
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent/poltwt/down.sqlite3"
+    else:
+        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
+    yield
+    connection.close()
+    connection.settings_dict.clear()
+    connection.settings_dict.update(saved)
+
+
+def test_with_the_database_down_the_failing_checks_are_named(client, settings, database_down):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    body = client.get("/healthz?format=json").json()
+    assert body["Cache(alias='default')"] == "OK"
+    assert body["Database(alias='default')"] != "OK"
+    assert "database unavailable" in body["QueueAge()"]
+    as_html = client.get("/healthz", HTTP_ACCEPT="text/html")
+    assert as_html.status_code == 500
+    assert "Database" in as_html.content.decode() and "Server Error" not in as_html.content.decode()

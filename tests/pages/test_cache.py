@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.contrib.messages import constants
@@ -90,11 +91,20 @@ def test_the_map_script_is_allowed_by_its_hash_alone(client, edition, name):
     assert len(script_src) == 2 and script_src[1].startswith("'sha256-")
 
 
+def rename_past_the_orm(handle: str, agency_name: str) -> None:
+    """Change a listed entry without telling this process (the ORM's writes move the data version)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Registration._meta.db_table} SET agency_name = %s WHERE handle = %s",  # noqa: S608
+            [agency_name, handle],
+        )
+
+
 @pytest.mark.parametrize("name", ["home", "map", "participant_list", "participants_json"])
 def test_a_repeat_visit_is_answered_from_the_cache_before_the_view(client, edition, name):
     first = client.get(url(name))
-    # A change that moves no version: only a render would show it.
-    Registration.objects.filter(handle="First1").update(agency_name="Changed quietly")
+    # A change that moves no version (written past the ORM, which would move it): only a render shows it.
+    rename_past_the_orm("First1", "Changed quietly")
     with CaptureQueriesContext(connection) as queries:
         second = client.get(url(name))
     assert second.content == first.content
@@ -175,7 +185,7 @@ def test_another_process_s_change_shows_after_the_recheck_period(client, edition
     settings.PUBLIC_PAGE_CACHE_RECHECK = 3600
     client.get(url("participant_list"))
     # What another process's approval leaves in the database: new data and a new site version.
-    Registration.objects.filter(handle="First1").update(agency_name="Changed elsewhere")
+    rename_past_the_orm("First1", "Changed elsewhere")
     PublicDataVersion.objects.update(token="moved-by-another-process")
     assert "Changed elsewhere" not in client.get(url("participant_list")).content.decode()
     settings.PUBLIC_PAGE_CACHE_RECHECK = 0  # the period is over
@@ -263,3 +273,94 @@ def test_the_geojson_varies_with_gzip_and_is_left_to_its_own_validators(client, 
     assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
     assert "public" in plain["Cache-Control"]
     assert client.get(url("participants_geojson"), HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 304
+
+
+# --- Bounded: keys on the parameters a page reads, a size cap, old versions leave, Redis warned about ------
+
+
+def stored_keys() -> set[str]:
+    return set(page_cache._LOCAL)
+
+
+def test_every_public_page_declares_the_parameters_it_reads(edition):
+    for name in PAGES + EXPORTS + ["participants_geojson"]:
+        params = page_cache.cached_params(reverse(f"pages:{name}"))
+        assert params is not None and "edition" in params, name
+    assert page_cache.cached_params(reverse("pages:participant_list")) >= {
+        "kind",
+        "country",
+        "q",
+        "size",
+        "page",
+    }
+    assert page_cache.cached_params("/healthz") is None
+    assert page_cache.cached_params(reverse("registrations:lost_link")) is None
+
+
+@pytest.mark.parametrize(
+    "junk", ["r=1", "r=2&edition=6", "utm_source=x", "edition=6&edition=6", "kind=agency&kind=officer"]
+)
+def test_a_request_with_other_parameters_is_answered_but_not_stored(client, edition, junk):
+    path = reverse("pages:participants_json")
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{path}?{junk}")
+        assert response.status_code == 200
+        assert len(queries) > 1  # built again: nothing was stored for it
+    assert stored_keys() == set()
+
+
+def test_the_key_is_the_parameters_sorted_without_empty_ones(client, edition):
+    path = reverse("pages:participant_list")
+    first = client.get(f"{path}?edition=6&kind=agency")
+    assert len(stored_keys()) == 1
+    for query in ("kind=agency&edition=6", "edition=6&q=&kind=agency&page="):
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(f"{path}?{query}")
+        assert len(queries) <= 1, query
+        assert again.content == first.content
+    assert len(stored_keys()) == 1
+
+
+def test_a_page_over_the_size_cap_is_answered_but_not_stored(client, edition, settings):
+    settings.PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES = 1000
+    assert len(client.get(url("participants_json")).content) < 1000  # a small export is kept
+    assert len(stored_keys()) == 1
+    assert client.get(url("participant_list")).status_code == 200  # a page is larger
+    assert len(stored_keys()) == 1
+
+
+def test_data_built_for_a_version_expires_within_minutes(edition, settings):
+    from django.core.cache import cache
+
+    from pages.selectors import participants as selectors
+
+    selectors.participants(edition)
+    # The tests' cache is Django's locmem cache: its expiry times are readable.
+    expiries = [expiry - time.time() for expiry in cache._expire_info.values()]
+    assert expiries and all(0 < left <= settings.PUBLIC_DATA_CACHE_SECONDS <= 600 for left in expiries)
+
+
+def test_check_deploy_warns_when_redis_has_no_memory_limit(settings):
+    import redis
+    from django.core import checks
+
+    from tests.ops.test_health import closed_port
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        },
+    }
+    limit = redis.Redis(db=15).config_get("maxmemory")["maxmemory"]
+    found = [m.id for m in checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.caches])]
+    assert ("pages.W001" in found) is (int(limit) == 0)
+    down = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+    }
+    settings.CACHES = {**settings.CACHES, "default": down}
+    found = [m.id for m in checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.caches])]
+    assert "pages.W001" not in found  # an unreachable Redis is not this check's to report

@@ -141,6 +141,8 @@ def test_behind_a_proxy_the_spoofable_hops_do_not_escape_the_limit(edition, sett
         (True, "::ffff:198.51.100.1", "198.51.100.1"),
         (True, "", "10.0.0.2"),
         (True, " , ", "10.0.0.2"),
+        (True, "[2001:db8::1]:443", "2001:db8::/64"),
+        (True, "192.0.2.66, 198.51.100.1:40000", "198.51.100.1"),
     ],
 )
 def test_client_ip(settings, behind_proxy, forwarded, expected):

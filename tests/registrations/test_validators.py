@@ -13,6 +13,7 @@ from registrations.validators import (
     normalise_handle,
     reject_control_characters,
 )
+from tests.registrations.helpers import REGISTER_AGENCY, agency_post
 
 
 @pytest.mark.parametrize(
@@ -98,7 +99,36 @@ def test_control_and_bidi_override_characters_are_refused(value):
     assert info.value.code == "control"
 
 
-@pytest.mark.parametrize("value", ["Politie Nederland", "شرطة دبي", "警察庁", "Garda Síochána", "O’Brien"])
+# The 66 noncharacters: U+FDD0..U+FDEF, and the last two code points of each of the 17 planes.
+NONCHARACTERS = [chr(c) for c in range(0xFDD0, 0xFDF0)] + [
+    chr(plane * 0x10000 + low) for plane in range(17) for low in (0xFFFE, 0xFFFF)
+]
+
+
+@pytest.mark.parametrize("char", NONCHARACTERS, ids=lambda char: f"U+{ord(char):04X}")
+def test_noncharacters_are_refused(char):
+    with pytest.raises(ValidationError) as info:
+        reject_control_characters(f"Palo{char}Alto", multiline=True)
+    assert info.value.code == "control"
+
+
+def test_a_noncharacter_is_refused_by_the_sign_up_form(client, edition):
+    response = client.post(REGISTER_AGENCY, agency_post(agency_name="Palo Alto \ufffe Police"))
+    assert response.status_code == 400
+    assert "Remove the invisible characters" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Politie Nederland",
+        "شرطة دبي",
+        "警察庁",
+        "Garda Síochána",
+        "O’Brien",
+        "\U0001f46e \ufdcf\ufdf0 \ufffd",
+    ],
+)
 def test_ordinary_text_in_any_script_passes(value):
     reject_control_characters(value)  # no exception
 

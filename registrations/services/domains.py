@@ -1,0 +1,132 @@
+"""The recognised government email domains: trust some (on approval, or a CSV file of thousands).
+
+Written in batches of BATCH, so that neither SQLite ("Expression tree is too large", too many variables)
+nor PostgreSQL gets one query per file: existing domains are read and new ones inserted batch by batch, and
+the entries the new domains recognise are found from the (few) unrecognised entries, not with one OR of
+every domain.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registrations.models import GovernmentDomain, Registration
+from registrations.services.common import ReviewError
+from registrations.validators import email_domain, normalise_domain
+
+BATCH = 500
+# A domain name as organizers type it: labels of letters, digits and hyphens.
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+# The only top-level domains registered to governments alone: .gov (United States) and .mil (its armed
+# forces). Any other name of one label (com, org, uk, de, ...) would recognise everyone under it.
+GOVERNMENT_TOP_LEVEL = frozenset({"gov", "mil"})
+# Second-level names that registries hand out to anyone (co.uk, com.au, org.uk, ...): too broad alone.
+GENERIC_SECOND_LEVEL = frozenset(
+    {"co", "com", "org", "net", "ac", "edu", "ltd", "plc", "info", "biz", "or", "ne"}
+)
+
+
+def domain_is_valid(domain: str) -> bool:
+    return bool(_DOMAIN.match(domain))
+
+
+def domain_is_too_broad(domain: str) -> bool:
+    """A top-level domain alone (but gov and mil), or a generic second level such as co.uk."""
+    labels = domain.split(".")
+    if len(labels) == 1:
+        return domain not in GOVERNMENT_TOP_LEVEL
+    return len(labels) == 2 and labels[0] in GENERIC_SECOND_LEVEL
+
+
+@transaction.atomic
+def domains_trust(*, domains: Iterable[str], note: str = "") -> list[str]:
+    """Add domains to the recognised list and flag the entries on them (and their subdomains) as recognised.
+
+    Returns the domains that were new. Invalid or too broad names raise ReviewError and add nothing.
+    """
+    wanted = sorted({normalise_domain(domain) for domain in domains if domain.strip()})
+    invalid = [domain for domain in wanted if not domain_is_valid(domain)]
+    if invalid:
+        raise ReviewError(_("Not a domain name: %(domains)s") % {"domains": ", ".join(invalid[:20])})
+    broad = [domain for domain in wanted if domain_is_too_broad(domain)]
+    if broad:
+        raise ReviewError(
+            _("These names are too broad to recognise everyone under them: %(domains)s")
+            % {"domains": ", ".join(broad[:20])}
+        )
+    new = []
+    for batch in _batches(wanted):
+        existing = set(GovernmentDomain.objects.filter(domain__in=batch).values_list("domain", flat=True))
+        new.extend(domain for domain in batch if domain not in existing)
+    GovernmentDomain.objects.bulk_create(
+        [GovernmentDomain(domain=domain, note=note[:200]) for domain in new],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    if new:
+        _recognise_entries(set(new))
+    return new
+
+
+def _recognise_entries(new: set[str]) -> None:
+    """Flag the unrecognised entries whose email domain is one of ``new`` or under one."""
+    matched = []
+    for pk, email in (
+        Registration.objects.filter(email_domain_recognised=False).values_list("pk", "email").iterator()
+    ):
+        labels = email_domain(email).split(".")
+        if any(".".join(labels[start:]) in new for start in range(len(labels))):
+            matched.append(pk)
+    for batch in _batches(matched):
+        Registration.objects.filter(pk__in=batch).update(
+            email_domain_recognised=True, updated_at=timezone.now()
+        )
+
+
+def _batches(items: list) -> Iterator[list]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def domains_read_csv(data: bytes) -> list[str]:
+    """The domains of a CSV file (first column, or a column named "domain").
+
+    Raises ReviewError for a file that is not UTF-8 text, not CSV this import can read (a field longer
+    than the csv module's limit, an unclosed quote), or that has no domains.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReviewError(_("The file is not UTF-8 text; save it as CSV (UTF-8).")) from exc
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = [row for row in reader if row and row[0].strip()]
+    except csv.Error as exc:
+        # The csv module refuses a field over csv.field_size_limit() (131,072 characters), far longer
+        # than any domain (253): such a file is not a list of domains.
+        raise ReviewError(
+            _("Line %(line)d is not a CSV row this import can read (a field too long, or a quote left open).")
+            % {"line": reader.line_num}
+        ) from exc
+    if not rows:
+        raise ReviewError(_("The file has no domains."))
+    column = 0
+    header = [cell.strip().lower() for cell in rows[0]]
+    if "domain" in header:
+        column = header.index("domain")
+        rows = rows[1:]
+    return [row[column] for row in rows if len(row) > column and row[column].strip()]
+
+
+def domains_import_csv(*, data: bytes, note: str = "") -> list[str]:
+    """Trust the domains of a CSV file; returns the new ones. Raises ReviewError (nothing is added)."""
+    return domains_trust(domains=domains_read_csv(data), note=note)
