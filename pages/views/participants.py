@@ -210,7 +210,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 def _map_parts(request: HttpRequest, edition, *, height: str) -> maps.MapParts:
-    data_url = reverse("pages:participants_geojson") + f"?edition={edition.ordinal}"
+    data_url = reverse("pages:participants_map_feed") + f"?edition={edition.ordinal}"
     return maps.render_map(
         data_url=data_url,
         tiles_url=settings.MAP_TILES_URL,
