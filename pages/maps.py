@@ -88,7 +88,8 @@ class _ParticipantMap(folium.Map):
             <div class="folium-map poltwt-map" id="{{ this.get_name() }}" role="region"
                  aria-label="{{ this.label|e }}" data-map-var="{{ this.get_name() }}"
                  data-url="{{ this.data_url|e }}" data-basemap-url="{{ this.basemap_url|e }}"
-                 data-worker-url="{{ this.worker_url|e }}" data-cluster-library-url="{{ this.cluster_library_url|e }}"
+                 data-worker-url="{{ this.worker_url|e }}"
+                 data-cluster-library-url="{{ this.cluster_library_url|e }}"
                  data-on-air-filter="{{ 'true' if this.on_air_filter else 'false' }}"
                  data-texts='{{ this.texts|tojson }}'></div>
         {% endmacro %}
