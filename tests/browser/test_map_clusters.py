@@ -131,7 +131,8 @@ def test_enter_on_a_cluster_moves_the_focus_to_a_point_where_it_was(page, live_s
         """() => {
           const m = document.querySelector('.poltwt-map').getBoundingClientRect();
           const [cx, cy] = [m.left + m.width / 2, m.top + m.height / 2];
-          const icons = [...document.querySelectorAll('.leaflet-marker-pane .poltwt-marker, .leaflet-marker-pane .poltwt-cluster')];
+          const pane = document.querySelector('.leaflet-marker-pane');
+          const icons = [...pane.querySelectorAll('.poltwt-marker, .poltwt-cluster')];
           const distance = (icon) => {
             const r = icon.getBoundingClientRect();
             return Math.hypot(r.left + r.width / 2 - cx, r.top + r.height / 2 - cy);
