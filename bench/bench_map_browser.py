@@ -103,6 +103,8 @@ def measure(browser, url: str, loads: int) -> tuple[dict, list[dict], list[str]]
         metrics, more = load(browser, url)
         runs.append(metrics)
         problems += more
+    if any("first" not in run for run in runs):
+        raise RuntimeError(f"no marker drawn on {url}: {runs} {problems}")
     median = {key: statistics.median(run[key] for run in runs) for key in ("first", "ready", "longest")}
     return median, runs, problems
 
