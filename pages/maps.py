@@ -1,8 +1,10 @@
 """The public participant map: the only module that imports folium.
 
 The page carries no participant data. folium renders a small Leaflet map that loads only our own static
-files (allowed by the policy's script-src 'self'); static/js/participant-map.js then fetches the
-participants' GeoJSON and the packaged basemap in the browser and builds the markers with DOM APIs.
+files (allowed by the policy's script-src 'self'); static/js/participant-map.js then fetches the map feed
+(pages/selectors/map_feed.py) and the packaged basemap in the browser, has a Web Worker
+(static/js/participant-map-worker.js) cluster the participants with supercluster, and builds the markers
+in view with DOM APIs.
 
 The one inline script (folium's, creating the map) carries no per-response nonce, so that the page stays
 the same for every visitor and any cache can keep it. Its element names are fixed instead of folium's
@@ -31,7 +33,7 @@ from django.utils.translation import get_language, gettext
 from folium.elements import Element, MacroElement
 from folium.template import Template
 
-# Without a tile layer Leaflet has no maximum zoom, and MarkerCluster refuses to start without one.
+# Without a tile layer Leaflet has no maximum zoom; the clusters are made down to this one.
 MAX_ZOOM = 18
 # Zoom 0 shows the world smaller than the map box; 1 is the widest view worth having.
 MIN_ZOOM = 1
@@ -86,6 +88,8 @@ class _ParticipantMap(folium.Map):
             <div class="folium-map poltwt-map" id="{{ this.get_name() }}" role="region"
                  aria-label="{{ this.label|e }}" data-map-var="{{ this.get_name() }}"
                  data-url="{{ this.data_url|e }}" data-basemap-url="{{ this.basemap_url|e }}"
+                 data-worker-url="{{ this.worker_url|e }}"
+                 data-cluster-library-url="{{ this.cluster_library_url|e }}"
                  data-on-air-filter="{{ 'true' if this.on_air_filter else 'false' }}"
                  data-texts='{{ this.texts|tojson }}'></div>
         {% endmacro %}
@@ -108,16 +112,13 @@ class _ParticipantMap(folium.Map):
         # folium.Map passes its min_zoom/max_zoom to its own tile layer only; Leaflet needs them on the map.
         self.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
         # New lists on the instance: folium's class-level defaults point at four public CDNs.
-        self.default_js = [
-            ("leaflet", static("vendor/leaflet/leaflet.js")),
-            ("leaflet_markercluster", static("vendor/leaflet-markercluster/leaflet.markercluster.js")),
-        ]
-        self.default_css = [
-            ("leaflet_css", static("vendor/leaflet/leaflet.css")),
-            ("leaflet_markercluster_css", static("vendor/leaflet-markercluster/MarkerCluster.css")),
-        ]
+        self.default_js = [("leaflet", static("vendor/leaflet/leaflet.js"))]
+        self.default_css = [("leaflet_css", static("vendor/leaflet/leaflet.css"))]
         self.css_url = static("css/participant-map.css")
         self.js_url = static("js/participant-map.js")
+        # Loaded by the worker, not by the page: supercluster (with kdbush) runs off the main thread.
+        self.worker_url = static("js/participant-map-worker.js")
+        self.cluster_library_url = static("vendor/supercluster/supercluster.min.js")
         self.css_height = height
         self.label = gettext("Map of participating police accounts")
         # The script's words, in the page's language (this markup is cached per language).
@@ -221,8 +222,8 @@ def _render(
     # The site's page already declares its charset; a second declaration is invalid HTML.
     figure.header.add_child(Element(""), name="meta_http")
     m.render()
-    # Leaflet and MarkerCluster load with `defer`, so they block neither parsing nor the first paint; the
-    # map is created once they have run (DOMContentLoaded follows the deferred scripts).
+    # Leaflet loads with `defer`, so it blocks neither parsing nor the first paint; the map is created
+    # once it has run (DOMContentLoaded follows the deferred scripts).
     header = _SCRIPT_SRC.sub("<script defer src=", figure.header.render().strip())
     code = 'document.addEventListener("DOMContentLoaded", function () {' + figure.script.render() + "});"
     digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode("ascii")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("participants.csv", participants.participants_csv, name="participants_csv"),
     path("participants.json", participants.participants_json, name="participants_json"),
     path("participants.geojson", participants.participants_geojson, name="participants_geojson"),
+    path("participants.map.json", participants.participants_map_feed, name="participants_map_feed"),
     path("participants/handles.txt", participants.participant_handles, name="participant_handles"),
     path("stats/", participants.statistics, name="statistics"),
     path("map/", participants.participant_map, name="map"),

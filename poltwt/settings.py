@@ -184,6 +184,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
     ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR),
+    # Not used by the site: bench/bench_map_browser.py compares the map with a bare MarkerCluster page.
     ("vendor/leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR),
 ]
 STORAGES = {
@@ -270,6 +271,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, "'unsafe-inline'"],
         "img-src": [SELF, "data:", *([_tiles_origin] if _tiles_origin else [])],
         "connect-src": [SELF],
+        # The map clusters its participants in a Web Worker (static/js/participant-map-worker.js).
+        "worker-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],

@@ -7,7 +7,6 @@ and an officer's point no finer than city level.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -25,7 +24,7 @@ from django_countries import countries
 
 from events import schedule
 from events.models import Edition
-from pages import versioning
+from pages import precompressed, versioning
 from pages.localization import zone_place
 from pages.lru import LocalLRU
 from poltwt import querynumbers
@@ -213,9 +212,10 @@ def row_window(edition: Edition, row: dict[str, Any]) -> schedule.Window | None:
 
 
 def map_geojson(edition: Edition) -> bytes:
-    """The located public participants as an encoded GeoJSON FeatureCollection (the map's data).
+    """The located public participants as an encoded GeoJSON FeatureCollection (the public export).
 
-    Cached as bytes: a warm request then sends them as they are, with no decoding or encoding.
+    Not cached itself: map_geojson_encoded keeps it, with its compressed copies, as bytes, so that a warm
+    request sends them as they are, with no encoding or compressing.
     """
 
     def build() -> bytes:
@@ -253,12 +253,12 @@ def map_geojson(edition: Edition) -> bytes:
         document = {"type": "FeatureCollection", "features": features}
         return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
-    return cached(edition, "geojson", build)
+    return build()
 
 
-def map_geojson_gzip(edition: Edition) -> bytes:
-    """The same document gzip-compressed once (about 12 times smaller), for clients that accept it."""
-    return cached(edition, "geojson.gz", lambda: gzip.compress(map_geojson(edition), compresslevel=6))
+def map_geojson_encoded(edition: Edition) -> precompressed.Encoded:
+    """The same document also compressed once per version, with gzip and brotli (pages/precompressed.py)."""
+    return cached(edition, "geojson.encoded", lambda: precompressed.compress(map_geojson(edition)))
 
 
 # --- Statistics ------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ that edition's public data version, so browsers and proxies revalidate without t
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from csp.decorators import csp_replace, csp_update
@@ -19,14 +18,14 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_safe
 
-from pages import maps, versioning
+from pages import maps, precompressed, versioning
 from pages.cache import public_cache
 from pages.selectors import editions as event_selectors
+from pages.selectors import map_feed
 from pages.selectors import participants as selectors
 from poltwt import querynumbers
 from registrations.exports import csv_response
@@ -36,7 +35,6 @@ PAGE_SIZE = 100
 # The page sizes a visitor may choose; "all" shows (and prints) the whole filtered list on one page.
 PAGE_SIZES = (25, 50, 100, 250)
 ALL = "all"
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Credit for the places on the map, by geocoder (Nominatim's policy and GeoNames' licence require it).
 GEOCODING_ATTRIBUTION = {
     "nominatim": maps.NOMINATIM_ATTRIBUTION,
@@ -74,10 +72,18 @@ def _last_modified(request: HttpRequest, *args, **kwargs) -> dt.datetime:
     return versioning.edition(_edition(request).pk).changed_at
 
 
+def _encoded_etag(request: HttpRequest, *args, **kwargs) -> str:
+    # Each encoding is its own representation (RFC 9110 8.8.3): a cache must not answer a client that
+    # accepts only gzip with the brotli bytes another one revalidated.
+    return _etag(request)[:-1] + f'-{precompressed.chosen_encoding(request)}"'
+
+
 # The exports show one edition's data and nothing else: their validators come from its version, so a
 # revalidation is answered without building them. Pages (menus, other editions, the time) get the hash of
 # their content from public_cache instead.
 public_data = condition(etag_func=_etag, last_modified_func=_last_modified)
+# The same for documents kept compressed (pages/precompressed.py), whose ETag also names the encoding.
+public_encoded_data = condition(etag_func=_encoded_etag, last_modified_func=_last_modified)
 
 
 @require_safe
@@ -163,17 +169,19 @@ def participants_json(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @public_cache
-@public_data
+@public_encoded_data
 def participants_geojson(request: HttpRequest) -> HttpResponse:
-    edition = _edition(request)
-    content_type = "application/geo+json; charset=utf-8"
-    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
-        response = HttpResponse(selectors.map_geojson_gzip(edition), content_type=content_type)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(selectors.map_geojson(edition), content_type=content_type)
-    patch_vary_headers(response, ["Accept-Encoding"])
-    return response
+    encoded = selectors.map_geojson_encoded(_edition(request))
+    return precompressed.response(request, encoded, content_type="application/geo+json; charset=utf-8")
+
+
+@require_safe
+@public_cache
+@public_encoded_data
+def participants_map_feed(request: HttpRequest) -> HttpResponse:
+    """The map's compact data (pages/selectors/map_feed.py): not an export, its shape may change."""
+    encoded = map_feed.map_feed(_edition(request))
+    return precompressed.response(request, encoded, content_type="application/json")
 
 
 @require_safe
@@ -210,7 +218,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 def _map_parts(request: HttpRequest, edition, *, height: str) -> maps.MapParts:
-    data_url = reverse("pages:participants_geojson") + f"?edition={edition.ordinal}"
+    data_url = reverse("pages:participants_map_feed") + f"?edition={edition.ordinal}"
     return maps.render_map(
         data_url=data_url,
         tiles_url=settings.MAP_TILES_URL,

@@ -1,12 +1,16 @@
-// Participant map: draws the packaged basemap and the participants' GeoJSON on the Leaflet map that
-// registrations/maps.py renders. Every feature property is untrusted text, so popups are built with DOM
-// APIs and textContent only: no innerHTML, no HTML strings.
+// Participant map: draws the packaged basemap and the participants on the Leaflet map that pages/maps.py
+// renders. The participants (the compact feed, pages/selectors/map_feed.py) are parsed and clustered by
+// supercluster in a Web Worker (participant-map-worker.js); this page asks it for the clusters and points
+// inside the view after every move, and only those become Leaflet markers. Every participant's text is
+// untrusted, so popups and lists are built with DOM APIs and textContent only: no innerHTML.
 //
 // Hooks for tests and later features, on the map container:
-//   data-ready="true" once the markers are drawn ("error" if the data could not be loaded),
-//   data-count="N" markers built, data-visible-count="N" markers shown (after the on-air filter),
+//   data-ready="true" once the first clusters are drawn ("error" if the data could not be loaded),
+//   data-count="N" participants on the map, data-visible-count="N" shown (after the kind and on-air
+//   filters), data-drawn="N" views drawn so far, data-tab-stops, data-focused="handle" after a permalink,
 //   data-basemap="true" once the country outlines are drawn ("error" if they could not be loaded);
-// and window.poltwtMap = {map, layers: {agency, officer}, ready} where ready resolves with the count.
+// and window.poltwtMap = {map, layers: {agency, officer}, ready} where ready resolves with the count
+// (layers are the overlays of the layers control: a kind is shown while its layer is on the map).
 (function () {
   "use strict";
 
@@ -32,10 +36,11 @@
   var BASEMAP_PANE = "poltwtBasemap";
   var ON_AIR_RECHECK_MS = 60 * 1000;
   var LIST_LIMIT = 200;
+  var LEAVES_LIMIT = 100;  // participants listed in a group that no zoom can split (one place)
   var REDUCED_MOTION = Boolean(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   var PIN_ZOOM = 10;  // a pin's permalink opens at about city scale
-  // Long lists (country outlines, thousands of participants) are worked through in slices of about this
-  // many milliseconds, each its own task: a slow phone keeps answering taps while the map fills.
+  // The country outlines are added in slices of about this many milliseconds, each its own task: a slow
+  // phone keeps answering taps while the map fills.
   var SLICE_MS = 10;
 
   function text(value) {
@@ -49,11 +54,10 @@
     return node;
   }
 
-  function getJSON(url) {
-    var options = {credentials: "same-origin", headers: {Accept: "application/geo+json, application/json"}};
-    return fetch(url, options).then(function (response) {
+  function fetchOk(url) {
+    return fetch(url, {credentials: "same-origin"}).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
-      return response.json();
+      return response;
     });
   }
 
@@ -73,9 +77,36 @@
     return Promise.resolve().then(slice);
   }
 
-  function parseTime(value) {
-    var ms = typeof value === "string" ? Date.parse(value) : NaN;
-    return isNaN(ms) ? null : ms;
+  // The worker, asked questions by message (see participant-map-worker.js); each answer is a promise.
+  function clusterWorker(url) {
+    var worker = new Worker(url);
+    var calls = {};
+    var next = 1;
+    var broken = null;
+    function failAll(error) {
+      broken = error;
+      Object.keys(calls).forEach(function (id) { calls[id].reject(error); });
+      calls = {};
+    }
+    worker.onmessage = function (event) {
+      var call = calls[event.data.id];
+      if (!call) return;
+      delete calls[event.data.id];
+      if (event.data.error) call.reject(new Error("map worker: " + event.data.error));
+      else call.resolve(event.data.result);
+    };
+    worker.onerror = function (event) {
+      event.preventDefault();
+      failAll(new Error("map worker failed: " + (event.message || "unknown error")));
+    };
+    return function ask(type, args, transfer) {
+      if (broken) return Promise.reject(broken);
+      return new Promise(function (resolve, reject) {
+        var id = next++;
+        calls[id] = {resolve: resolve, reject: reject};
+        worker.postMessage(Object.assign({id: id, type: type}, args), transfer || []);
+      });
+    };
   }
 
   // A labelled line whose value sits in <bdi>, so right-to-left text cannot reorder the label.
@@ -87,11 +118,10 @@
     box.appendChild(p);
   }
 
-  // Labels come from the page (data-label-*), translated on the server; English if a page has none.
-
-  function buildPopup(props, kind) {
+  function buildPopup(props) {
     var box = el("div", "poltwt-popup");
     var handle = text(props.handle);
+    var kind = KINDS.indexOf(props.kind) === -1 ? "agency" : props.kind;
     var title = el("p", "poltwt-popup__handle");
     if (HANDLE.test(handle)) {
       var link = el("a", null, "@" + handle);
@@ -107,62 +137,41 @@
     box.appendChild(title);
     line(box, "poltwt-popup__kind", null, LABELS[kind].one);
     line(box, "poltwt-popup__name", null, text(props.name));
-    var place = [text(props.city), text(props.country)].filter(Boolean).join(", ");
-    line(box, "poltwt-popup__place", null, place);
+    line(box, "poltwt-popup__place", null, [text(props.city), text(props.country)].filter(Boolean).join(", "));
     // The participant's own start ("08:00 Honolulu") and, when known, the same moment in the visitor's zone.
-    var start = text(props.local_start);
-    var startsAt = parseTime(props.starts_at);
-    if (start && startsAt !== null) {
-      start += " · " + (T.yourTime || "{time} your time").replace("{time}", localTime(startsAt));
+    var start = text(props.localStart);
+    if (start && typeof props.startsAt === "number") {
+      start += " · " + (T.yourTime || "{time} your time").replace("{time}", localTime(props.startsAt));
     }
     line(box, "poltwt-popup__start", T.starts || "Starts", start);
     // Registrants' own words: text nodes only, like every other line.
-    line(box, "poltwt-popup__goal", T.goal || "Local goal", text(props.local_goal));
-    line(box, "poltwt-popup__hashtag", null, text(props.local_hashtag));
+    line(box, "poltwt-popup__goal", T.goal || "Local goal", text(props.goal));
+    line(box, "poltwt-popup__hashtag", null, text(props.hashtag));
     return box;
   }
 
-  function toMarker(feature, icons) {
-    var geometry = feature && feature.geometry;
-    var props = (feature && feature.properties) || {};
-    var kind = props.kind;
-    if (!geometry || geometry.type !== "Point" || !Array.isArray(geometry.coordinates)) return null;
-    if (KINDS.indexOf(kind) === -1) return null;
-    var lng = geometry.coordinates[0], lat = geometry.coordinates[1];
-    if (typeof lng !== "number" || typeof lat !== "number" || !isFinite(lng) || !isFinite(lat) ||
-        Math.abs(lat) > 90 || Math.abs(lng) > 180) return null;
-    var handle = text(props.handle);
-    var marker = L.marker([lat, lng], {
-      icon: icons[kind],
-      // Leaflet assigns the title as a property (text), and it names the focusable marker.
-      title: (handle ? "@" + handle + ", " : "") + LABELS[kind].one.toLowerCase()
-    });
-    // Built on first open only: 10,000 popups up front would cost more than the markers.
-    marker.bindPopup(function () { return buildPopup(props, kind); }, {maxWidth: 300, maxHeight: 260});
-    marker.poltwtWindow = {start: parseTime(props.starts_at), end: parseTime(props.ends_at)};
-    marker.poltwtProps = props;
-    marker.poltwtHandle = handle.toLowerCase();
-    marker.poltwtKind = kind;
-    return marker;
+  function pointTitle(handle, kind) {
+    return (handle ? "@" + handle + ", " : "") + LABELS[kind].one.toLowerCase();
   }
 
-  function onAir(marker, now) {
-    var w = marker.poltwtWindow;
-    return w.start !== null && w.end !== null && w.start <= now && now < w.end;
-  }
-
-  function clusterIcon(kind) {
-    return function (cluster) {
-      var count = cluster.getChildCount();
-      var size = count < 10 ? 30 : count < 100 ? 36 : 44;
-      var label = el("span", "poltwt-cluster__count", String(count));
+  // One badge per cluster, with a count per kind it holds: agencies and officers at one place are never
+  // drawn on top of each other.
+  function clusterIcon(item) {
+    var parts = [["agency", item.a], ["officer", item.o]].filter(function (part) { return part[1] > 0; });
+    var total = item.a + item.o;
+    var badge = el("span", "poltwt-cluster__counts");
+    parts.forEach(function (part) {
+      var kind = part[0], count = part[1];
+      var label = el("span", "poltwt-cluster__count poltwt-cluster__count--" + kind, String(count));
       // The count alone would be read out as a bare number.
       var noun = (count === 1 ? LABELS[kind].one : LABELS[kind].many).toLowerCase();
       label.appendChild(el("span", "poltwt-visually-hidden", " " + noun));
-      return L.divIcon({
-        html: label, className: "poltwt-cluster poltwt-cluster--" + kind, iconSize: L.point(size, size)
-      });
-    };
+      badge.appendChild(label);
+    });
+    var size = total < 10 ? 30 : total < 100 ? 36 : 44;
+    var classes = "poltwt-cluster" + parts.map(function (part) { return " poltwt-cluster--" + part[0]; }).join("");
+    if (parts.length > 1) classes += " poltwt-cluster--mixed";
+    return L.divIcon({html: badge, className: classes, iconSize: L.point(parts.length > 1 ? size + 22 : size, size)});
   }
 
   function legendText(kind, count) {
@@ -180,15 +189,21 @@
     return ctl;
   }
 
-  // Keyboard access to the points. Leaflet makes every marker and cluster a Tab stop, so a keyboard user
-  // would walk through all of them before reaching the rest of the page. Here the points form one Tab
-  // stop (a roving tabindex): Tab enters at one point, the arrow keys move between points (left to right,
-  // top to bottom), Home/End jump to the first/last, Enter or Space zooms into a cluster or opens a
-  // participant's popup, and Escape closes the popup and puts the focus back on its marker.
-  function keyboardAccess(map, container) {
+  // The view as supercluster's box [west, south, east, north], latitudes within the Mercator limits.
+  function viewBox(map) {
+    var b = map.getBounds();
+    return [b.getWest(), Math.max(-85.06, b.getSouth()), b.getEast(), Math.min(85.06, b.getNorth())];
+  }
+
+  // Keyboard access to the points. Leaflet makes every marker a Tab stop, so a keyboard user would walk
+  // through all of them before reaching the rest of the page. Here the points form one Tab stop (a roving
+  // tabindex): Tab enters at one point, the arrow keys move between points (left to right, top to bottom),
+  // Home/End jump to the first/last, Enter or Space zooms into a cluster or opens a participant's popup,
+  // and Escape closes the popup and puts the focus back on its marker. After Enter on a cluster the focus
+  // goes to the point of the new view nearest to where the cluster was.
+  function keyboardAccess(map, container, activate) {
     var current = null;
-    var pendingFocus = false;
-    var timer = null;
+    var focusNear = null;  // a LatLng: focus the point nearest to it at the next update
     var lastOpened = null;
 
     function icons() {
@@ -205,7 +220,7 @@
         return r.right > bounds.left && r.left < bounds.right && r.bottom > bounds.top && r.top < bounds.bottom;
       }).sort(function (a, b) {
         return (a.rect.left - b.rect.left) || (a.rect.top - b.rect.top);
-      }).map(function (p) { return p.icon; });
+      });
     }
 
     function setCurrent(icon, focus) {
@@ -216,47 +231,33 @@
       }
     }
 
+    function nearest(placed, latlng) {
+      var target = map.latLngToContainerPoint(latlng);
+      var box = container.getBoundingClientRect();
+      var best = null, bestDistance = Infinity;
+      placed.forEach(function (p) {
+        var dx = p.rect.left + p.rect.width / 2 - box.left - target.x;
+        var dy = p.rect.top + p.rect.height / 2 - box.top - target.y;
+        var distance = dx * dx + dy * dy;
+        if (distance < bestDistance) { best = p.icon; bestDistance = distance; }
+      });
+      return best;
+    }
+
+    // After each drawing of the view: exactly one point is the Tab stop.
     function update() {
-      timer = null;
-      var all = icons();
+      var placed = icons();
+      var all = placed.map(function (p) { return p.icon; });
       var pane = map.getPane("markerPane");
       Array.prototype.forEach.call(pane.querySelectorAll(".poltwt-marker, .poltwt-cluster"), function (icon) {
         icon.setAttribute("tabindex", "-1");
       });
       var keep = current && all.indexOf(current) !== -1 ? current : all[0] || null;
-      setCurrent(keep, pendingFocus || (keep !== current && document.activeElement === current));
-      pendingFocus = false;
+      var focus = focusNear !== null;
+      if (focus) keep = nearest(placed, focusNear) || keep;
+      focusNear = null;
+      setCurrent(keep, focus);
       container.dataset.tabStops = String(pane.querySelectorAll('[tabindex="0"]').length);
-    }
-
-    function schedule() {
-      if (timer === null) timer = window.setTimeout(update, 50);
-    }
-
-    function layerOf(icon) {
-      var found = null;
-      map.eachLayer(function (layer) {
-        if (!found && typeof layer.getElement === "function" && layer.getElement() === icon) found = layer;
-      });
-      return found;
-    }
-
-    function activate(icon) {
-      var layer = layerOf(icon);
-      if (!layer) return;
-      if (typeof layer.zoomToBounds === "function") {
-        // A cluster: zoom in until it splits (spiderfy when it cannot, at the deepest zoom).
-        pendingFocus = true;
-        current = null;
-        if (map.getZoom() >= map.getMaxZoom()) {
-          layer.spiderfy();
-          schedule();
-        } else {
-          layer.zoomToBounds({padding: [40, 40], animate: !REDUCED_MOTION});
-        }
-      } else if (typeof layer.openPopup === "function") {
-        layer.openPopup();
-      }
     }
 
     container.addEventListener("keydown", function (event) {
@@ -267,14 +268,11 @@
         var source = lastOpened;
         map.closePopup();
         var element = source.getElement && source.getElement();
-        if (element) {
-          setCurrent(element, true);
-          schedule();
-        }
+        if (element) setCurrent(element, true);
         return;
       }
       if (!icon) return;
-      var all = icons();
+      var all = icons().map(function (p) { return p.icon; });
       var index = all.indexOf(icon);
       var next = null;
       switch (event.key) {
@@ -299,10 +297,11 @@
 
     map.on("popupopen", function (event) {
       lastOpened = event.popup._source || null;
-      // Keyboard users land in the popup; its first link (or the close button) takes the focus.
+      // Keyboard users land in the popup; its first link or button (or the close button) takes the focus.
       var opener = lastOpened && lastOpened.getElement && lastOpened.getElement();
       if (opener && document.activeElement === opener) {
-        var target = event.popup.getElement().querySelector(".leaflet-popup-content a, .leaflet-popup-close-button");
+        var target = event.popup.getElement().querySelector(
+          ".leaflet-popup-content a, .leaflet-popup-content button, .leaflet-popup-close-button");
         if (target) target.focus({preventScroll: true});
       }
     });
@@ -313,14 +312,15 @@
       if (element && event.popup.getElement().contains(document.activeElement)) setCurrent(element, true);
     });
 
-    return {update: update, schedule: schedule};
+    return {update: update, focusNear: function (latlng) { focusNear = latlng; }};
   }
 
   // The text alternative: below the map, the participants inside its current view, updated as it moves.
-  function participantsInView(map, container, shownMarkers) {
+  function participantsInView(map, ask) {
     var box = document.querySelector("[data-map-list]");
     var timer = null;
-    if (!box) return {update: function () {}, schedule: function () {}};
+    var asked = 0;
+    if (!box) return {schedule: function () {}};
     var heading = box.querySelector("[data-map-list-heading]");
     var list = box.querySelector("[data-map-list-items]");
     var more = box.querySelector("[data-map-list-more]");
@@ -330,33 +330,32 @@
       return template.replace("{count}", String(count));
     }
 
-    function update() {
-      timer = null;
-      var bounds = map.getBounds();
-      var inside = shownMarkers().filter(function (marker) { return bounds.contains(marker.getLatLng()); });
-      inside.sort(function (a, b) {
-        var pa = a.poltwtProps, pb = b.poltwtProps;
-        return (text(pa.country) + text(pa.city) + text(pa.handle)).localeCompare(
-          text(pb.country) + text(pb.city) + text(pb.handle));
-      });
-      heading.textContent = fill(inside.length === 1 ? texts.headingOne : texts.heading, inside.length);
+    function show(found) {
+      heading.textContent = fill(found.count === 1 ? texts.headingOne : texts.heading, found.count);
       var items = document.createDocumentFragment();
-      inside.slice(0, LIST_LIMIT).forEach(function (marker) {
-        var props = marker.poltwtProps;
+      found.rows.forEach(function (row) {
         var item = el("li");
-        item.appendChild(el("bdi", "fw-bold", "@" + text(props.handle)));
+        item.appendChild(el("bdi", "fw-bold", "@" + text(row.handle)));
         var details = [
-          marker.poltwtKind === "agency" ? texts.agency : texts.officer,
-          text(props.name),
-          [text(props.city), text(props.country)].filter(Boolean).join(", ")
+          row.kind === "agency" ? texts.agency : texts.officer,
+          text(row.name),
+          [text(row.city), text(row.country)].filter(Boolean).join(", ")
         ].filter(Boolean).join(" · ");
         item.appendChild(document.createTextNode(" – "));
         item.appendChild(el("bdi", null, details));
         items.appendChild(item);
       });
       list.replaceChildren(items);
-      more.textContent = inside.length > LIST_LIMIT ? fill(texts.more, inside.length - LIST_LIMIT) : "";
-      box.dataset.count = String(inside.length);
+      more.textContent = found.count > LIST_LIMIT ? fill(texts.more, found.count - LIST_LIMIT) : "";
+      box.dataset.count = String(found.count);
+    }
+
+    function update() {
+      timer = null;
+      var mine = ++asked;
+      ask("inView", {bbox: viewBox(map), limit: LIST_LIMIT}).then(function (found) {
+        if (mine === asked) show(found);
+      }).catch(function (error) { console.warn("poltwt: list in view not updated:", error); });
     }
 
     function schedule() {
@@ -364,7 +363,7 @@
       timer = window.setTimeout(update, 150);
     }
 
-    return {update: update, schedule: schedule};
+    return {schedule: schedule};
   }
 
   function init(container) {
@@ -379,43 +378,34 @@
     }
 
     var map = window[container.dataset.mapVar];
-    if (typeof L === "undefined" || !(map instanceof L.Map) || typeof L.markerClusterGroup !== "function") {
+    if (typeof L === "undefined" || !(map instanceof L.Map) || typeof window.Worker !== "function") {
       say(T.startFailed || "The map could not be started. Please reload the page.");
       container.dataset.ready = "error";
-      var failed = Promise.reject(new Error("poltwt: Leaflet map not found"));
+      var failed = Promise.reject(new Error("poltwt: Leaflet map or Web Workers not available"));
       failed.catch(function () {});
       return {map: null, layers: {}, ready: failed};
     }
     L.DomEvent.disableClickPropagation(status);
 
-    // Resolvers of the chunked loads in progress, called once MarkerCluster reports the last chunk.
-    var pending = {};
-    var layers = {};
-    var icons = {};
-    var all = {agency: [], officer: []};
-    KINDS.forEach(function (kind) {
-      icons[kind] = L.divIcon({className: "poltwt-marker poltwt-marker--" + kind, iconSize: [14, 14]});
-      layers[kind] = L.markerClusterGroup({
-        // MarkerCluster's own slices: at most 50 ms of work each (a "long task" beyond that), and no idle
-        // time between them (its defaults: 200 ms of work, then 50 ms of nothing).
-        chunkedLoading: true,
-        chunkInterval: 50,
-        chunkDelay: 0,
-        showCoverageOnHover: false,
-        animate: !REDUCED_MOTION,
-        iconCreateFunction: clusterIcon(kind),
-        chunkProgress: function (done, total) {
-          if (done === total && pending[kind]) {
-            var resolve = pending[kind];
-            pending[kind] = null;
-            resolve();
-          }
-        }
-      }).addTo(map);
+    var ask = clusterWorker(container.dataset.workerUrl);
+    // The feed was preloaded by the page (<link rel="preload">): its bytes go to the worker as they are,
+    // and are parsed there.
+    var loaded = fetchOk(container.dataset.url).then(function (response) {
+      return response.arrayBuffer();
+    }).then(function (buffer) {
+      var library = container.dataset.clusterLibraryUrl;
+      return ask("load", {buffer: buffer, library: library, maxZoom: map.getMaxZoom()}, [buffer]);
     });
+
+    // The overlays of the layers control: empty groups whose presence on the map says a kind is shown.
+    var layers = {};
     var overlays = {};
-    KINDS.forEach(function (kind) { overlays[LABELS[kind].many] = layers[kind]; });
+    KINDS.forEach(function (kind) {
+      layers[kind] = L.layerGroup().addTo(map);
+      overlays[LABELS[kind].many] = layers[kind];
+    });
     L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    var points = L.layerGroup().addTo(map);
 
     var legendLabels = {};
     control("bottomleft", function () {
@@ -435,53 +425,159 @@
       return box;
     }).addTo(map);
 
-    var onAirBox = null;
-    var refreshing = Promise.resolve();
-    var keyboard = keyboardAccess(map, container);
-    var inView = participantsInView(map, container, function () {
-      return KINDS.reduce(function (shown, kind) {
-        return map.hasLayer(layers[kind]) ? shown.concat(layers[kind].getLayers()) : shown;
-      }, []);
-    });
+    var icons = {};
     KINDS.forEach(function (kind) {
-      layers[kind].on("animationend", keyboard.update);
+      icons[kind] = L.divIcon({className: "poltwt-marker poltwt-marker--" + kind, iconSize: [14, 14]});
     });
-    map.on("moveend zoomend", keyboard.schedule);
-    map.on("moveend overlayadd overlayremove", inView.schedule);
 
-    function fill(kind, markers) {
-      var group = layers[kind];
-      group.clearLayers();
-      // A group switched off in the layers control clusters later, when it is switched on again.
-      if (!map.hasLayer(group)) {
-        group.addLayers(markers);
-        return Promise.resolve();
+    // The markers on the map, by key ("c<cluster id>" or "p<participant>"): kept across redraws while
+    // they stay in view, so that the focused one and an open popup survive a pan.
+    var drawn = new Map();
+    var byElement = new WeakMap();
+    var drawing = 0;
+    var drawCount = 0;
+
+    function markerFor(item) {
+      var cluster = item.c !== undefined;
+      var key = cluster ? "c" + item.c : "p" + item.i;
+      var marker = drawn.get(key);
+      if (marker) return {key: key, marker: marker};
+      if (cluster) {
+        marker = L.marker([item.lat, item.lng], {icon: clusterIcon(item), title: ""});
+      } else {
+        var kind = KINDS[item.k];
+        marker = L.marker([item.lat, item.lng], {icon: icons[kind], title: pointTitle(text(item.h), kind)});
       }
-      return new Promise(function (resolve) {
-        pending[kind] = resolve;
-        group.addLayers(markers);
+      marker.poltwtItem = item;
+      // Once a popup is bound, Leaflet's own click handler opens and closes it.
+      marker.on("click", function () { if (!marker.getPopup()) activateMarker(marker); });
+      marker.on("add", function () { byElement.set(marker.getElement(), marker); });
+      return {key: key, marker: marker};
+    }
+
+    function draw() {
+      var mine = ++drawing;
+      var zoom = map.getZoom();
+      var box = viewBox(map);
+      return ask("clusters", {bbox: box, zoom: zoom}).then(function (items) {
+        if (mine !== drawing) return;  // the view moved on meanwhile
+        var west = box[0], east = box[2];
+        var keep = new Map();
+        items.forEach(function (item) {
+          // A point in the world copy being looked at (the map repeats sideways).
+          var lng = item.lng;
+          while (lng < west) lng += 360;
+          while (lng > east) lng -= 360;
+          if (lng < west) lng = item.lng;
+          item.lng = lng;
+          var found = markerFor(item);
+          var position = found.marker.getLatLng();
+          if (position.lng !== lng || position.lat !== item.lat) found.marker.setLatLng([item.lat, lng]);
+          keep.set(found.key, found.marker);
+        });
+        drawn.forEach(function (marker, key) {
+          if (keep.has(key)) return;
+          // The focused point leaves the view (a cluster splitting, a participant joining one): the point
+          // drawn nearest to it takes the focus.
+          if (document.activeElement === marker.getElement()) keyboard.focusNear(marker.getLatLng());
+          points.removeLayer(marker);
+        });
+        keep.forEach(function (marker, key) {
+          if (!drawn.has(key)) points.addLayer(marker);
+        });
+        drawn = keep;
+        drawCount += 1;
+        container.dataset.drawn = String(drawCount);
+        keyboard.update();
       });
     }
 
-    // Refreshes run one after another: a chunked load must finish before the groups are cleared again.
-    function refresh() {
-      refreshing = refreshing.then(function () {
-        var now = Date.now();
-        var onlyOnAir = onAirBox !== null && onAirBox.checked;
-        var visible = 0;
-        return Promise.all(KINDS.map(function (kind) {
-          var shown = onlyOnAir ? all[kind].filter(function (m) { return onAir(m, now); }) : all[kind];
-          visible += shown.length;
-          legendLabels[kind].textContent = legendText(kind, shown.length);
-          return fill(kind, shown);
-        })).then(function () {
-          container.dataset.visibleCount = String(visible);
-          keyboard.schedule();
-          inView.schedule();
-          return visible;
-        });
+    function openParticipant(marker, i) {
+      return ask("details", {i: i}).then(function (props) {
+        marker.bindPopup(buildPopup(props), {maxWidth: 300, maxHeight: 260}).openPopup();
+        return props;
       });
-      return refreshing;
+    }
+
+    // A group no zoom can split (the same place): its participants, each a button opening their details.
+    function openLeaves(marker) {
+      var item = marker.poltwtItem;
+      return ask("leaves", {c: item.c, limit: LEAVES_LIMIT}).then(function (rows) {
+        var box = el("div", "poltwt-popup poltwt-popup--group");
+        var list = el("ul", "poltwt-popup__group");
+        rows.forEach(function (row) {
+          var kind = KINDS[row.k];
+          var button = el("button", "poltwt-popup__member", pointTitle(text(row.h), kind));
+          button.type = "button";
+          button.addEventListener("click", function () {
+            ask("details", {i: row.i}).then(function (props) {
+              marker.getPopup().setContent(buildPopup(props));
+              var link = marker.getPopup().getElement().querySelector(".leaflet-popup-content a");
+              if (link) link.focus({preventScroll: true});
+            });
+          });
+          var entry = el("li");
+          entry.appendChild(button);
+          list.appendChild(entry);
+        });
+        box.appendChild(list);
+        var total = item.a + item.o;
+        if (total > rows.length) box.appendChild(el("p", "poltwt-popup__line", "+" + (total - rows.length)));
+        marker.bindPopup(box, {maxWidth: 300, maxHeight: 260}).openPopup();
+      });
+    }
+
+    function activateMarker(marker) {
+      var item = marker.poltwtItem;
+      if (item.c === undefined) {
+        if (marker.getPopup()) marker.openPopup();  // its details were fetched before
+        else openParticipant(marker, item.i);
+        return;
+      }
+      ask("expand", {c: item.c}).then(function (zoom) {
+        if (zoom > map.getMaxZoom() || map.getZoom() >= map.getMaxZoom()) {
+          openLeaves(marker);
+          return;
+        }
+        keyboard.focusNear(marker.getLatLng());
+        map.setView(marker.getLatLng(), Math.min(zoom, map.getMaxZoom()), {animate: !REDUCED_MOTION});
+      });
+    }
+
+    var keyboard = keyboardAccess(map, container, function (icon) {
+      var marker = byElement.get(icon);
+      if (marker) activateMarker(marker);
+    });
+    var inView = participantsInView(map, ask);
+    map.on("moveend", function () {
+      draw().catch(function (error) { console.warn("poltwt: map not redrawn:", error); });
+      inView.schedule();
+    });
+
+    var onAirBox = null;
+    function shownKinds() {
+      return KINDS.map(function (kind, index) { return map.hasLayer(layers[kind]) ? index : -1; })
+        .filter(function (index) { return index !== -1; });
+    }
+
+    // The filters changed (a kind switched in the layers control, "on air now", the time): the worker
+    // clusters again the participants now shown, then the view is drawn from the new clusters.
+    var refreshing = null;
+    function refresh() {
+      var onlyOnAir = onAirBox !== null && onAirBox.checked;
+      refreshing = ask("filter", {kinds: shownKinds(), onAirAt: onlyOnAir ? Date.now() : null});
+      var mine = refreshing;
+      return refreshing.then(function (result) {
+        if (mine !== refreshing) return null;
+        showCounts(result.counts);
+        inView.schedule();
+        return draw();
+      });
+    }
+
+    function showCounts(counts) {
+      KINDS.forEach(function (kind) { legendLabels[kind].textContent = legendText(kind, counts[kind]); });
+      container.dataset.visibleCount = String(counts.agency + counts.officer);
     }
 
     function addOnAirFilter() {
@@ -505,7 +601,9 @@
     pane.style.zIndex = 150;
     pane.style.pointerEvents = "none";
     // Both requests start at once; the panes, not the arrival order, keep the outlines beneath.
-    getJSON(container.dataset.basemapUrl).then(function (data) {
+    fetchOk(container.dataset.basemapUrl).then(function (response) {
+      return response.json();
+    }).then(function (data) {
       var outlines = L.geoJSON(null, {
         pane: BASEMAP_PANE,
         // One canvas instead of ~180 SVG paths: less to lay out and to redraw while panning.
@@ -525,47 +623,51 @@
     // only compared with handles and shown with textContent, so any characters in it are harmless.
     function focusPermalink() {
       var wanted = new URLSearchParams(window.location.search).get("p");
-      if (!wanted) return;
+      if (!wanted) return Promise.resolve();
       wanted = wanted.replace(/^@/, "").slice(0, 50);
-      var needle = wanted.toLowerCase();
-      var found = null;
-      KINDS.forEach(function (kind) {
-        all[kind].forEach(function (m) { if (!found && m.poltwtHandle === needle) found = m; });
-      });
-      var messages = document.getElementById("pin-messages");
-      if (!found) {
-        var template = (messages && messages.dataset.notFound) || "@%s is not on this map.";
-        say(template.replace("%s", wanted));
-        container.dataset.focused = "none";
-        return;
-      }
-      // Close in on the place first (a lone marker is not in a cluster and would not zoom at all).
-      map.setView(found.getLatLng(), Math.max(map.getZoom(), PIN_ZOOM), {animate: false});
-      layers[found.poltwtKind].zoomToShowLayer(found, function () {
-        found.openPopup();
-        container.dataset.focused = found.poltwtHandle;
+      var zoom = Math.max(map.getZoom(), PIN_ZOOM);
+      return ask("find", {handle: wanted, zoom: zoom}).then(function (found) {
+        var messages = document.getElementById("pin-messages");
+        if (!found || !found.shown) {
+          var template = (messages && messages.dataset.notFound) || "@%s is not on this map.";
+          say(template.replace("%s", wanted));
+          container.dataset.focused = "none";
+          return;
+        }
+        // Close enough that the participant stands alone (or, sharing a place with others, at the
+        // deepest zoom, where its popup opens on the group).
+        map.setView([found.lat, found.lng], found.zoom === null ? map.getMaxZoom() : found.zoom, {animate: false});
+        return draw().then(function () {
+          var marker = drawn.get("p" + found.i) || nearestCluster(found);
+          if (!marker) return;
+          return openParticipant(marker, found.i).then(function (props) {
+            container.dataset.focused = props.handle.toLowerCase();
+          });
+        });
       });
     }
 
-    var ready = getJSON(container.dataset.url).then(function (data) {
-      if (!data || data.type !== "FeatureCollection" || !Array.isArray(data.features)) {
-        throw new Error("participants: not a GeoJSON FeatureCollection");
-      }
-      return inSlices(data.features, function (feature) {
-        var marker = toMarker(feature, icons);
-        if (marker) all[feature.properties.kind].push(marker);
+    function nearestCluster(found) {
+      var target = L.latLng(found.lat, found.lng), best = null, distance = Infinity;
+      drawn.forEach(function (marker) {
+        var d = marker.getLatLng().distanceTo(target);
+        if (marker.poltwtItem.c !== undefined && d < distance) { best = marker; distance = d; }
       });
-    }).then(refresh).then(function () {
-      var count = all.agency.length + all.officer.length;
+      return best;
+    }
+
+    var ready = loaded.then(function (result) {
+      showCounts(result.counts);
+      return draw().then(function () { return result.count; });
+    }).then(function (count) {
       container.dataset.count = String(count);
       if (container.dataset.onAirFilter === "true") addOnAirFilter();
+      map.on("overlayadd overlayremove", refresh);
       if (count === 0) say(T.empty || "No participants are on the map yet.");
       else say(count + (count === 1 ? " participant is" : " participants are") + " on the map.", true);
       container.dataset.ready = "true";
-      keyboard.update();
-      inView.update();
-      focusPermalink();
-      return count;
+      inView.schedule();
+      return focusPermalink().then(function () { return count; });
     }).catch(function (error) {
       say(T.loadFailed || "Sorry, the list of participants could not be loaded. Please try again later.");
       container.dataset.ready = "error";
@@ -581,8 +683,8 @@
     if (container) window.poltwtMap = init(container);
   }
 
-  // The page creates the Leaflet map on DOMContentLoaded (registrations/maps.py), after the deferred
-  // libraries have run; this listener, added later, runs after that one.
+  // The page creates the Leaflet map on DOMContentLoaded (pages/maps.py), after the deferred libraries
+  // have run; this listener, added later, runs after that one.
   if (document.readyState === "complete") start();
   else document.addEventListener("DOMContentLoaded", start);
 })();

@@ -71,8 +71,8 @@ def test_map_clusters_counts_popup_and_layers(page, live_server, crowded_map):
     expect(container).to_have_attribute("data-visible-count", str(located_public))
     expect(container).to_have_attribute("data-basemap", "true")
 
-    # 301 points over the world at zoom 2 are drawn as clusters, not as 301 markers. The project's
-    # iconCreateFunction names them .poltwt-cluster (MarkerCluster's default .marker-cluster is replaced).
+    # 301 points over the world at zoom 2 are drawn as clusters, not as 301 markers (.poltwt-cluster, one
+    # badge per place with a count per kind: .poltwt-cluster--agency and/or --officer).
     clusters = page.locator(".poltwt-cluster")
     expect(clusters.first).to_be_visible()
     cluster_count = clusters.count()
@@ -175,6 +175,11 @@ def test_embed_works_in_a_cross_origin_iframe_and_the_map_page_does_not(
     assert wait_for_map(frame) == 2
     expect(frame.locator(".poltwt-cluster, .poltwt-marker").first).to_be_visible()
     expect(frame.locator(".embed-credit")).to_have_attribute("href", f"{live_server.url}/en/map/?edition=9")
+    # The clustering worker runs inside the cross-origin iframe too: a participant's popup opens there.
+    [inner] = page.main_frame.child_frames
+    inner.evaluate("() => { window.poltwtMap.map.setView([52.4862, -1.8904], 12, {animate: false}); }")
+    frame.locator('.leaflet-marker-icon[title="@SgtJaneDoe, officer"]').click()
+    expect(frame.locator(".leaflet-popup-content")).to_contain_text("Birmingham, United Kingdom")
 
     # The full page is not for framing: frame-ancestors 'none' (and X-Frame-Options: DENY) refuse it.
     page_log.expected_csp_violations.append(r"frame-ancestors 'none'")

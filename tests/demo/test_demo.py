@@ -9,9 +9,10 @@ import pytest
 
 from demo.participants import demo_identity, load_demo_participants
 from events.models import Edition
-from registrations.models import Registration
+from pages import versioning
+from registrations.models import Registration, RegistrationLogEntry
 from registrations.validators import normalise_handle, normalise_hashtag
-from tests.factories import EditionFactory
+from tests.factories import EditionFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +48,27 @@ def test_long_and_non_latin_city_names_still_give_valid_handles():
         identity = demo_identity(rng, Registration.Kind.AGENCY, city, taken, index)
         assert normalise_handle(identity["handle"]) == identity["handle"]
     assert any(handle.lower().startswith("springfield") for handle in taken)
+
+
+def test_loading_again_replaces_the_demo_participants_and_what_points_at_them(
+    django_assert_max_num_queries,
+):
+    edition = EditionFactory(ordinal=6)
+    kept = RegistrationFactory(edition=edition, handle="RealAgency")
+    load_demo_participants(edition, 30)
+    first = set(Registration.objects.filter(edition=edition).values_list("pk", flat=True))
+    demo_row = Registration.objects.filter(edition=edition, geo_provider="demo").first()
+    RegistrationLogEntry.objects.create(registration=demo_row, action=RegistrationLogEntry.Action.APPROVED)
+    returning = RegistrationFactory(edition=EditionFactory(ordinal=7), returning_from=demo_row)
+    version = versioning.edition(edition.pk).token
+
+    # The deletion does not grow with the participants (no signal, no version move per row).
+    with django_assert_max_num_queries(30):
+        assert load_demo_participants(edition, 30) == 30
+
+    again = set(Registration.objects.filter(edition=edition).values_list("pk", flat=True))
+    assert len(again) == 31 and first & again == {kept.pk}
+    assert not RegistrationLogEntry.objects.filter(registration_id=demo_row.pk).exists()
+    returning.refresh_from_db()
+    assert returning.returning_from is None
+    assert versioning.edition(edition.pk).token != version

@@ -20,7 +20,7 @@ from pages.maps import MAX_ZOOM, MapParts, _render, render_map
 
 TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
 TILES_ATTRIBUTION = '&copy; <a href="https://tiles.example.org/about">Example tiles</a>'
-DATA_URL = reverse("pages:participants_geojson") + "?edition=7"
+DATA_URL = reverse("pages:participants_map_feed") + "?edition=7"
 BASEMAP_URL = "/static/basemap/countries-110m.geojson"
 HOSTILE = '"></script><script>alert(1)</script>'
 
@@ -64,22 +64,19 @@ def test_assets_are_our_local_static_files_and_exist() -> None:
 
     scripts = [s["src"] for s in tags.all("script")]
     styles = [link["href"] for link in tags.all("link") if link.get("rel") == "stylesheet"]
-    assert scripts == [
-        static("vendor/leaflet/leaflet.js"),
-        static("vendor/leaflet-markercluster/leaflet.markercluster.js"),
-        static("js/participant-map.js"),
-    ]
-    assert styles == [
-        static("vendor/leaflet/leaflet.css"),
-        static("vendor/leaflet-markercluster/MarkerCluster.css"),
-        static("css/participant-map.css"),
-    ]
+    # Clustering is supercluster's, in the worker: Leaflet.markercluster is not loaded.
+    assert scripts == [static("vendor/leaflet/leaflet.js"), static("js/participant-map.js")]
+    assert styles == [static("vendor/leaflet/leaflet.css"), static("css/participant-map.css")]
+    div = container(render())
+    assert div["data-worker-url"] == static("js/participant-map-worker.js")
+    assert div["data-cluster-library-url"] == static("vendor/supercluster/supercluster.min.js")
     for path in [
         "vendor/leaflet/leaflet.js",
-        "vendor/leaflet-markercluster/leaflet.markercluster.js",
         "js/participant-map.js",
+        "js/participant-map-worker.js",
+        "vendor/supercluster/supercluster.min.js",
+        "vendor/supercluster/LICENSE.txt",
         "vendor/leaflet/leaflet.css",
-        "vendor/leaflet-markercluster/MarkerCluster.css",
         "css/participant-map.css",
         "basemap/countries-110m.geojson",
     ]:
@@ -114,7 +111,7 @@ def test_no_script_carries_a_nonce_and_the_inline_one_is_allowed_by_its_hash() -
     for markup in [parts.header, parts.html, parts.script]:
         assert markup.lower().count("<script") == len(Tags(markup).all("script"))
     scripts = Tags(whole(parts)).all("script")
-    assert len(scripts) == 4  # Leaflet, MarkerCluster, ours, the inline map
+    assert len(scripts) == 3  # Leaflet, ours, the inline map
     assert not any("nonce" in s for s in scripts)
     assert parts.script.startswith("<script>")
     assert parts.script.endswith("</script>")
@@ -168,7 +165,7 @@ def test_tile_layer_and_its_attribution_only_with_a_tile_url() -> None:
     assert "tiles.example.org" not in without
 
 
-def test_zoom_limits_are_on_the_map_itself_for_marker_clusters_without_tiles() -> None:
+def test_zoom_limits_are_on_the_map_itself_for_clusters_without_tiles() -> None:
     script = render(tiles_url="").script
     assert f'"maxZoom": {MAX_ZOOM},' in script
     assert '"minZoom": 1,' in script
@@ -212,7 +209,7 @@ def test_hostile_urls_stay_inside_their_attribute(field: str, attribute: str) ->
     assert HOSTILE not in markup
     assert "&#34;&gt;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in parts.html
     assert container(parts)[attribute] == HOSTILE
-    assert len(Tags(markup).all("script")) == 4
+    assert len(Tags(markup).all("script")) == 3
 
 
 def test_parts_render_unescaped_in_a_django_template() -> None:

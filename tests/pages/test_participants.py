@@ -27,6 +27,7 @@ PUBLIC_URLS = [
     reverse("pages:participants_csv"),
     reverse("pages:participants_json"),
     reverse("pages:participants_geojson"),
+    reverse("pages:participants_map_feed"),
     reverse("pages:participant_handles"),
     reverse("pages:statistics"),
 ]
@@ -301,16 +302,22 @@ def test_changes_invalidate_the_cache_and_the_etag(client, edition, django_captu
     assert after["ETag"] != etag
 
 
-def test_geojson_is_sent_gzipped_to_clients_that_accept_it(client, edition):
+def test_geojson_is_sent_compressed_to_clients_that_accept_it(client, edition):
     import gzip
 
+    import brotli
+
     participant(edition, handle="PaloAltoPolice")
-    plain = client.get(reverse("pages:participants_geojson"), {"edition": 6})
-    packed = client.get(
-        reverse("pages:participants_geojson"), {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip, deflate, br"
-    )
+    url = reverse("pages:participants_geojson")
+    plain = client.get(url, {"edition": 6})
+    packed = client.get(url, {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    best = client.get(url, {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     assert "Content-Encoding" not in plain
     assert packed["Content-Encoding"] == "gzip"
-    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert best["Content-Encoding"] == "br"
+    for response in (plain, packed, best):
+        assert "Accept-Encoding" in response["Vary"]
+    assert len({plain["ETag"], packed["ETag"], best["ETag"]}) == 3
     assert gzip.decompress(packed.content) == plain.content
+    assert brotli.decompress(best.content) == plain.content
     assert json.loads(plain.content)["features"][0]["properties"]["handle"] == "PaloAltoPolice"

@@ -1,0 +1,182 @@
+// Participant map worker: holds the participants and clusters them with supercluster, off the page's
+// main thread, so that parsing and clustering 100,000 points never blocks a tap or a key.
+//
+// The page (participant-map.js) sends the map feed (pages/selectors/map_feed.py) as bytes and asks
+// questions by message: {id, type, ...arguments} is answered with {id, result} or {id, error}.
+//   load     {buffer, library, maxZoom}  parse the feed, load supercluster from `library`: {count, counts}
+//   filter   {kinds, onAirAt}      cluster only these kinds (and those on air at onAirAt ms): {counts}
+//   clusters {bbox, zoom}          clusters and points in the box: [{c, lat, lng, a, o} | {i, lat, lng, k, h}]
+//   expand   {c}                   the zoom at which cluster c splits
+//   leaves   {c, limit}            up to `limit` participants of cluster c: [{i, k, h}]
+//   details  {i}                   everything a popup shows about participant i
+//   inView   {bbox, limit}         how many shown participants are in the box, and the first `limit`
+//   find     {handle, zoom}        participant by handle, and the first zoom from `zoom` where it stands alone
+// Every string stays data: the page puts it in the DOM with textContent only.
+"use strict";
+
+var KINDS = ["agency", "officer"];
+// Clusters are made up to the map's deepest zoom (sent with the feed): participants still together there
+// share a place, and the page lists them instead of zooming further.
+var clusterMaxZoom = 18;
+var RADIUS = 60;  // px: about the size of a cluster badge and a half
+
+var feed = null;
+var index = null;
+var shown = null;  // Uint8Array: 1 where the participant passes the filter
+var byHandle = null;
+
+function column(name, length) {
+  var value = feed[name];
+  if (!Array.isArray(value) || value.length !== length) throw new Error("map feed: bad column " + name);
+  return value;
+}
+
+function load(message) {
+  importScripts(message.library);
+  if (typeof message.maxZoom === "number") clusterMaxZoom = message.maxZoom;
+  var data = JSON.parse(new TextDecoder().decode(message.buffer));
+  if (!data || data.version !== 1 || typeof data.count !== "number") throw new Error("map feed: unknown format");
+  feed = data;
+  ["lat", "lng", "kind", "handle", "name", "city", "country", "goal", "hashtag", "when"].forEach(function (name) {
+    column(name, data.count);
+  });
+  if (!Array.isArray(data.text) || !Array.isArray(data.windows)) throw new Error("map feed: bad tables");
+  return {count: data.count, counts: filter({kinds: [0, 1], onAirAt: null}).counts};
+}
+
+function onAir(i, at) {
+  var win = feed.windows[feed.when[i]];
+  return Boolean(win) && win[1] !== null && win[2] !== null && win[1] * 1000 <= at && at < win[2] * 1000;
+}
+
+function filter(message) {
+  var wanted = [false, false];
+  message.kinds.forEach(function (kind) { wanted[kind] = true; });
+  var at = message.onAirAt;
+  var points = [];
+  var counts = {agency: 0, officer: 0};
+  shown = new Uint8Array(feed.count);
+  for (var i = 0; i < feed.count; i++) {
+    var kind = feed.kind[i];
+    if (!wanted[kind] || (at !== null && !onAir(i, at))) continue;
+    var lat = feed.lat[i], lng = feed.lng[i];
+    if (typeof lat !== "number" || typeof lng !== "number" || Math.abs(lat) > 90 || Math.abs(lng) > 180) continue;
+    shown[i] = 1;
+    counts[KINDS[kind]] += 1;
+    points.push({type: "Feature", geometry: {type: "Point", coordinates: [lng, lat]}, properties: {i: i, k: kind}});
+  }
+  index = new Supercluster({
+    radius: RADIUS,
+    maxZoom: clusterMaxZoom,
+    // Each cluster counts its agencies (a) and officers (o): one badge shows both, so neither kind's
+    // clusters can hide the other's.
+    map: function (props) { return {a: props.k === 0 ? 1 : 0, o: props.k === 1 ? 1 : 0}; },
+    reduce: function (into, props) { into.a += props.a; into.o += props.o; }
+  }).load(points);
+  return {counts: counts};
+}
+
+function clusters(message) {
+  return index.getClusters(message.bbox, message.zoom).map(function (feature) {
+    var p = feature.properties, xy = feature.geometry.coordinates;
+    if (p.cluster) return {c: p.cluster_id, lat: xy[1], lng: xy[0], a: p.a, o: p.o};
+    return {i: p.i, lat: xy[1], lng: xy[0], k: p.k, h: feed.handle[p.i]};
+  });
+}
+
+function leaves(message) {
+  return index.getLeaves(message.c, message.limit, 0).map(function (feature) {
+    var i = feature.properties.i;
+    return {i: i, k: feed.kind[i], h: feed.handle[i]};
+  });
+}
+
+function text(i, name) {
+  var value = feed.text[feed[name][i]];
+  return typeof value === "string" ? value : "";
+}
+
+function details(message) {
+  var i = message.i;
+  var win = feed.windows[feed.when[i]] || ["", null, null];
+  return {
+    i: i,
+    handle: String(feed.handle[i]),
+    kind: KINDS[feed.kind[i]],
+    name: text(i, "name"),
+    city: text(i, "city"),
+    country: text(i, "country"),
+    goal: text(i, "goal"),
+    hashtag: text(i, "hashtag"),
+    localStart: typeof win[0] === "string" ? win[0] : "",
+    startsAt: typeof win[1] === "number" ? win[1] * 1000 : null,
+    lat: feed.lat[i],
+    lng: feed.lng[i]
+  };
+}
+
+// Whether longitude lng lies in [west, east], the box possibly spanning the antimeridian or the world.
+function inLongitudes(lng, west, east) {
+  if (east - west >= 360) return true;
+  return (((lng - west) % 360) + 360) % 360 <= east - west;
+}
+
+function inView(message) {
+  var box = message.bbox, rows = [], count = 0;
+  for (var i = 0; i < feed.count; i++) {
+    if (!shown[i]) continue;
+    var lat = feed.lat[i];
+    if (lat < box[1] || lat > box[3] || !inLongitudes(feed.lng[i], box[0], box[2])) continue;
+    count += 1;
+    // The feed is in the list's order already (country, city, handle).
+    if (rows.length < message.limit) {
+      rows.push({handle: String(feed.handle[i]), kind: KINDS[feed.kind[i]], name: text(i, "name"),
+        city: text(i, "city"), country: text(i, "country")});
+    }
+  }
+  return {count: count, rows: rows};
+}
+
+function find(message) {
+  if (byHandle === null) {
+    byHandle = new Map();
+    feed.handle.forEach(function (handle, i) { byHandle.set(String(handle).toLowerCase(), i); });
+  }
+  var i = byHandle.get(String(message.handle).toLowerCase());
+  if (i === undefined) return null;
+  var found = {i: i, lat: feed.lat[i], lng: feed.lng[i], k: feed.kind[i], shown: Boolean(shown[i]), zoom: null};
+  if (!found.shown) return found;
+  var pad = 1e-6;
+  var box = [found.lng - pad, found.lat - pad, found.lng + pad, found.lat + pad];
+  for (var zoom = message.zoom; zoom <= clusterMaxZoom; zoom++) {
+    var alone = index.getClusters(box, zoom).some(function (f) { return !f.properties.cluster && f.properties.i === i; });
+    if (alone) {
+      found.zoom = zoom;
+      break;
+    }
+  }
+  return found;
+}
+
+var HANDLERS = {
+  load: load,
+  filter: filter,
+  clusters: clusters,
+  expand: function (message) { return index.getClusterExpansionZoom(message.c); },
+  leaves: leaves,
+  details: details,
+  inView: inView,
+  find: find
+};
+
+self.onmessage = function (event) {
+  var message = event.data || {};
+  var handler = HANDLERS[message.type];
+  try {
+    if (!handler) throw new Error("unknown request " + message.type);
+    if (message.type !== "load" && feed === null) throw new Error("map feed not loaded");
+    self.postMessage({id: message.id, result: handler(message)});
+  } catch (error) {
+    self.postMessage({id: message.id, error: String((error && error.message) || error)});
+  }
+};
