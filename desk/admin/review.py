@@ -24,7 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from registrations.forms import RejectForm
 from registrations.models import Registration
 from registrations.services.common import ReviewError
-from registrations.services.review import domains_trust, registration_approve, registration_reject
+from registrations.services.review import (
+    domains_trust,
+    domains_untrustable,
+    registration_approve,
+    registration_reject,
+)
 from registrations.validators import email_domain
 
 CONFIRM_TEMPLATE = "admin/registrations/registration/approve_confirmation.html"
@@ -59,12 +64,31 @@ def unrecognised_domains(registrations: Iterable[Registration]) -> list[str]:
     )
 
 
+def can_trust_domains(request: HttpRequest) -> bool:
+    """Trusting a domain changes the government-domain list: a Reviewer, who may only view it, cannot."""
+    return request.user.has_perms(
+        ["registrations.add_governmentdomain", "registrations.change_governmentdomain"]
+    )
+
+
+def trustable_domains(registrations: Iterable[Registration]) -> list[str]:
+    """The unrecognised domains that could be trusted: never a webmail provider."""
+    domains = unrecognised_domains(registrations)
+    refused = domains_untrustable(domains)
+    return [domain for domain in domains if domain not in refused]
+
+
 def approve_many(
     model_admin: admin.ModelAdmin, request: HttpRequest, registrations: list[Registration], *, trust: bool
 ) -> int:
-    """Trust the domains if asked, approve each entry, log and report; returns how many were approved now."""
-    if trust:
-        domains = unrecognised_domains(registrations)
+    """Trust the domains if asked, approve each entry, log and report; returns how many were approved now.
+
+    Only the trustable domains are trusted (webmail never is), and only by an organizer who may change
+    the domain list; anyone else asking is refused before anything is approved.
+    """
+    if trust and not can_trust_domains(request):
+        raise PermissionDenied
+    if trust and (domains := trustable_domains(registrations)):
         new = domains_trust(
             domains=domains, note=gettext("Trusted by %(user)s on approval") % {"user": request.user}
         )
@@ -124,6 +148,9 @@ def confirmation_page(
                 if r.email and not r.email_domain_recognised and r.status != Registration.Status.APPROVED
             ],
             "domains": unrecognised_domains(registrations),
+            "trustable": trustable_domains(registrations),
+            "webmail": domains_untrustable(unrecognised_domains(registrations)),
+            "can_trust": can_trust_domains(request),
             "action_url": action_url,
             "hidden": hidden,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -251,11 +251,11 @@ def test_sign_up_with_an_unrecognised_domain_is_accepted_and_told(client, editio
 
 
 def test_unrecognised_domain_goes_through_a_confirmation_and_can_be_trusted(
-    client, reviewer, edition, django_capture_on_commit_callbacks
+    client, chief, edition, django_capture_on_commit_callbacks
 ):
     registration = RegistrationFactory(edition=edition, email="prensa@ayto-ejemplo.es")
     later = RegistrationFactory(edition=edition, email="otro@ayto-ejemplo.es", email_confirmed_at=None)
-    client.force_login(reviewer)
+    client.force_login(chief)
     response = client.post(f"{CHANGELIST}{registration.pk}/approve/")
     assert response.status_code == 200
     page = response.content.decode()
