@@ -85,7 +85,13 @@ def run(args: argparse.Namespace) -> None:
     opening = client.get(changelist)
     assert opening.status_code == 302, opening.status_code
     waiting_url = opening["Location"]
-    draft = message_create(edition=edition, subject="Bench", body="Hello, all of you.", actor=user)
+    draft = message_create(
+        edition=edition,
+        subject="Bench",
+        body="Hello, all of you.",
+        actor=user,
+        statuses=["pending", "approved"],
+    )
     to = mailing_recipients(mailing=draft).count()
     pages = [
         ("waiting list (opens the list)", waiting_url, 150),

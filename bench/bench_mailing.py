@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> None:
 
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend", settings.EMAIL_BACKEND
     edition = Edition.objects.get(ordinal=UPCOMING_ORDINAL)
-    expected = recipients(edition=edition).count()
+    expected = recipients(edition=edition, statuses=["pending", "approved"]).count()
     assert expected == args.registrants, expected
     user = get_user_model().objects.create_superuser("bench", "bench@poltwt.example", "bench-password-123")
     client = Client()
@@ -107,7 +107,13 @@ def run(args: argparse.Namespace) -> None:
                 mail.outbox = []
                 enqueued_before = DBTaskResult.objects.count()
                 dummy_before = len(getattr(default_task_backend, "results", []))
-                data = {"edition": edition.pk, "subject": f"Bench message {label} {n}", "body": BODY}
+                data = {
+                    "edition": edition.pk,
+                    "subject": f"Bench message {label} {n}",
+                    "body": BODY,
+                    "statuses": ["pending", "approved"],
+                    "kinds": ["agency", "officer"],
+                }
                 draft = client.post(add_url, data)
                 assert draft.status_code == 302, draft.content[:2000]
                 with count_queries(connection) as counted:
