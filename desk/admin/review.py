@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,8 @@ from registrations.services.review import (
     domains_untrustable,
     registration_approve,
     registration_reject,
+    registration_set_aside,
+    registration_take_back,
 )
 from registrations.validators import email_domain
 
@@ -37,21 +40,44 @@ REJECT_TEMPLATE = "admin/registrations/registration/reject_one.html"
 REJECT_MANY_TEMPLATE = "admin/registrations/registration/reject.html"
 
 
-def change_url(registration: Registration) -> str:
-    return reverse("admin:registrations_registration_change", args=[registration.pk])
+def change_url(registration: Registration, filters: str = "") -> str:
+    """The entry's page; ``filters`` (the list's query string) keeps the organizer's list with it."""
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    return f"{url}?{urlencode({'_changelist_filters': filters})}" if filters else url
 
 
-def next_waiting(registration: Registration) -> Registration | None:
-    """The oldest other entry of the same edition that is confirmed and waiting for review."""
-    return (
-        Registration.objects.for_edition(registration.edition_id)
-        .confirmed()
-        .filter(status=Registration.Status.PENDING)
-        .exclude(pk=registration.pk)
-        .order_by("created_at", "pk")
-        .only("pk")
-        .first()
+def list_url(filters: str = "") -> str:
+    url = reverse("admin:registrations_registration_changelist")
+    return f"{url}?{filters}" if filters else url
+
+
+def next_waiting(
+    registration: Registration, listing: QuerySet[Registration] | None = None
+) -> Registration | None:
+    """The entry to open after this one.
+
+    With the organizer's list (``listing``: its filters, search and order, see
+    RegistrationAdmin.listing), the next waiting entry below this one in that list, else the first one
+    above it. Without a list, the oldest waiting entry of the edition. Entries set aside never come up.
+    """
+    if listing is None:
+        return (
+            Registration.objects.for_edition(registration.edition_id)
+            .waiting()
+            .exclude(pk=registration.pk)
+            .order_by("created_at", "pk")
+            .only("pk")
+            .first()
+        )
+    # This entry keeps its place in the order even when it no longer matches the filter (just approved).
+    ordered = list(
+        Registration.objects.filter(Q(pk__in=listing.waiting().values("pk")) | Q(pk=registration.pk))
+        .order_by(*listing.query.order_by)
+        .values_list("pk", flat=True)
     )
+    here = ordered.index(registration.pk)
+    following = ordered[here + 1 :] + ordered[:here]
+    return Registration.objects.filter(pk=following[0]).only("pk").first() if following else None
 
 
 def unrecognised_domains(registrations: Iterable[Registration]) -> list[str]:
@@ -167,29 +193,77 @@ def _registration_or_404(model_admin: admin.ModelAdmin, request: HttpRequest, ob
     return registration
 
 
+def _list_filters(request: HttpRequest) -> str:
+    """The organizer's list as a query string, carried from the list through every review step."""
+    return request.GET.get("_changelist_filters", "")
+
+
+def _open_next(
+    model_admin: admin.ModelAdmin, request: HttpRequest, registration: Registration
+) -> HttpResponse:
+    """Open the next waiting entry of the organizer's list, or go back to the list when none is left."""
+    filters = _list_filters(request)
+    following = next_waiting(registration, model_admin.listing(request, filters))
+    if following is not None:
+        return HttpResponseRedirect(change_url(following, filters))
+    model_admin.message_user(request, gettext("No other entry is waiting for review."), messages.INFO)
+    return HttpResponseRedirect(list_url(filters))
+
+
 def approve_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     """Approve from the change page (after the confirmation step if needed); then back, or to the next."""
     registration = _registration_or_404(model_admin, request, object_id)
+    filters = _list_filters(request)
     if request.method != "POST":
-        return HttpResponseRedirect(change_url(registration))
+        return HttpResponseRedirect(change_url(registration, filters))
     go_next = "next" in request.POST
     if unrecognised_domains([registration]) and registration.is_confirmed and "confirm" not in request.POST:
         hidden = {"confirm": "1", **({"next": "1"} if go_next else {})}
         action_url = reverse("admin:registrations_registration_approve", args=[registration.pk])
+        if filters:
+            action_url += "?" + urlencode({"_changelist_filters": filters})
         return confirmation_page(model_admin, request, [registration], action_url=action_url, hidden=hidden)
     approve_many(model_admin, request, [registration], trust="trust" in request.POST)
     if go_next:
-        following = next_waiting(registration)
-        if following is not None:
-            return HttpResponseRedirect(change_url(following))
-        model_admin.message_user(request, gettext("No other entry is waiting for review."), messages.INFO)
-        return HttpResponseRedirect(reverse("admin:registrations_registration_changelist"))
-    return HttpResponseRedirect(change_url(registration))
+        return _open_next(model_admin, request, registration)
+    return HttpResponseRedirect(change_url(registration, filters))
+
+
+def set_aside_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
+    """Hold the entry back for checking, then open the next waiting entry of the list."""
+    registration = _registration_or_404(model_admin, request, object_id)
+    if request.method != "POST":
+        return HttpResponseRedirect(change_url(registration, _list_filters(request)))
+    try:
+        changed = registration_set_aside(registration=registration, actor=request.user)
+    except ReviewError as error:
+        model_admin.message_user(request, str(error), messages.WARNING)
+        return HttpResponseRedirect(change_url(registration, _list_filters(request)))
+    if changed:
+        model_admin.log_change(request, registration, "Set aside")
+    model_admin.message_user(
+        request,
+        gettext("%(registration)s is set aside: it stays out of the review queue until taken back.")
+        % {"registration": registration},
+    )
+    return _open_next(model_admin, request, registration)
+
+
+def take_back_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
+    """Put an entry set aside back into the review queue, and stay on it."""
+    registration = _registration_or_404(model_admin, request, object_id)
+    if request.method == "POST" and registration_take_back(registration=registration, actor=request.user):
+        model_admin.log_change(request, registration, "Taken back into the review queue")
+        model_admin.message_user(
+            request, gettext("%(registration)s is back in the review queue.") % {"registration": registration}
+        )
+    return HttpResponseRedirect(change_url(registration, _list_filters(request)))
 
 
 def reject_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     """Reject one entry with a reason; an empty reason shows the form again with what was typed."""
     registration = _registration_or_404(model_admin, request, object_id)
+    filters = _list_filters(request)
     form = RejectForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -210,9 +284,9 @@ def reject_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: 
                 model_admin.message_user(
                     request, gettext("Already rejected: nothing changed."), messages.INFO
                 )
-            if "next" in request.POST and (following := next_waiting(registration)) is not None:
-                return HttpResponseRedirect(change_url(following))
-            return HttpResponseRedirect(change_url(registration))
+            if "next" in request.POST:
+                return _open_next(model_admin, request, registration)
+            return HttpResponseRedirect(change_url(registration, filters))
     return TemplateResponse(
         request,
         REJECT_TEMPLATE,
@@ -222,7 +296,7 @@ def reject_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: 
             "opts": model_admin.model._meta,
             "original": registration,
             "form": form,
-            "change_url": change_url(registration),
+            "change_url": change_url(registration, filters),
         },
     )
 

@@ -76,12 +76,13 @@ def test_list_opens_on_the_current_editions_waiting_entries(client, reviewer, ed
     client.force_login(reviewer)
     response = client.get(CHANGELIST, follow=True)
     assert response.redirect_chain[0][0].endswith(
-        f"?edition__id__exact={edition.pk}&status__exact=pending&confirmed=yes"
+        f"?edition__id__exact={edition.pk}&status__exact=pending&confirmed=yes&set_aside=no"
     )
     assert [r.handle for r in response.context["cl"].result_list] == ["Waiting"]
     page = response.content.decode()
     # The handle opens the entry; the X profile has its own column with an accessible name.
-    assert f'<a href="{change_url(waiting)}">@Waiting</a>' in page
+    # The link keeps the list (filters, order) so that "approve and open the next" follows it.
+    assert re.search(rf'<a href="{change_url(waiting)}\?_changelist_filters=[^"]+">@Waiting</a>', page)
     assert 'aria-label="@Waiting on X (opens in a new tab)"' in page
     # Django's facets: counts beside the filter choices, one click away.
     assert "_facets=True" in page
