@@ -10,7 +10,6 @@ from django_countries import countries
 from events.models import Edition
 from registrations.models import Delivery, Registration
 
-
 # The dashboard names this many countries; the rest are one link away (the list's country filter), so the
 # admin index stays short with a hundred countries.
 TOP_COUNTRIES = 10
