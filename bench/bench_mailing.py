@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> None:
     from django_tasks_db.models import DBTaskResult
 
     from events.models import Edition
-    from registrations.management.commands.loaddemo import UPCOMING_ORDINAL
+    from demo.management.commands.loaddemo import UPCOMING_ORDINAL
     from registrations.models import Delivery, Mailing
     from registrations.services.delivery import mailing_deliver
     from registrations.services.mailing import recipients
