@@ -10,6 +10,8 @@ timed requests; the table gives the median, min and max in milliseconds and the 
 
 - the registration list as it opens (the current edition's confirmed entries waiting for review), and
   with every entry ("?all=1");
+- an entry's page opened from the waiting list sorted by country (it finds the next waiting entry of that
+  list: "approve and open the next");
 - the admin index with the desk dashboard;
 - the review page of a draft message to all N registrants (count, the preview email in text and HTML).
 
@@ -68,6 +70,7 @@ def run(args: argparse.Namespace) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
+    from django.utils.http import urlencode
 
     from desk.selectors import dashboard_edition
     from registrations.models import Delivery, Mailing, Registration
@@ -85,10 +88,20 @@ def run(args: argparse.Namespace) -> None:
     opening = client.get(changelist)
     assert opening.status_code == 302, opening.status_code
     waiting_url = opening["Location"]
-    draft = message_create(edition=edition, subject="Bench", body="Hello, all of you.", actor=user)
+    draft = message_create(
+        edition=edition,
+        subject="Bench",
+        body="Hello, all of you.",
+        actor=user,
+        statuses=["pending", "approved"],
+    )
     to = mailing_recipients(mailing=draft).count()
+    # An entry opened from the waiting list sorted by country: its page finds the next entry of that list.
+    middle = Registration.objects.for_edition(edition).waiting().order_by("pk")[len(ids) // 4]
+    filters = urlencode({"_changelist_filters": waiting_url.split("?", 1)[1] + "&o=8"})
     pages = [
         ("waiting list (opens the list)", waiting_url, 150),
+        ("entry page, next of the sorted list", f"{changelist}{middle.pk}/change/?{filters}", 150),
         ("list, every entry (?all=1)", changelist + "?all=1", 150),
         ("admin index with the dashboard", admin, 150),
         (f"review page, mailing to {to:,}", f"{admin}registrations/mailing/{draft.pk}/review/", 300),

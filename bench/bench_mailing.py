@@ -81,15 +81,15 @@ def run(args: argparse.Namespace) -> None:
     from django_tasks import default_task_backend
     from django_tasks_db.models import DBTaskResult
 
+    from demo.management.commands.loaddemo import UPCOMING_ORDINAL
     from events.models import Edition
-    from registrations.management.commands.loaddemo import UPCOMING_ORDINAL
     from registrations.models import Delivery, Mailing
     from registrations.services.delivery import mailing_deliver
     from registrations.services.mailing import recipients
 
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend", settings.EMAIL_BACKEND
     edition = Edition.objects.get(ordinal=UPCOMING_ORDINAL)
-    expected = recipients(edition=edition).count()
+    expected = recipients(edition=edition, statuses=["pending", "approved"]).count()
     assert expected == args.registrants, expected
     user = get_user_model().objects.create_superuser("bench", "bench@poltwt.example", "bench-password-123")
     client = Client()
@@ -107,7 +107,13 @@ def run(args: argparse.Namespace) -> None:
                 mail.outbox = []
                 enqueued_before = DBTaskResult.objects.count()
                 dummy_before = len(getattr(default_task_backend, "results", []))
-                data = {"edition": edition.pk, "subject": f"Bench message {label} {n}", "body": BODY}
+                data = {
+                    "edition": edition.pk,
+                    "subject": f"Bench message {label} {n}",
+                    "body": BODY,
+                    "statuses": ["pending", "approved"],
+                    "kinds": ["agency", "officer"],
+                }
                 draft = client.post(add_url, data)
                 assert draft.status_code == 302, draft.content[:2000]
                 with count_queries(connection) as counted:

@@ -15,7 +15,12 @@ from jobs.models import OutboxItem
 from registrations import search
 from registrations.search import SEARCH_TEXT_LENGTH
 from registrations.signals import public_data_changed
-from registrations.validators import HASHTAG_LENGTH, normalise_domain, validate_hashtag
+from registrations.validators import (
+    HASHTAG_LENGTH,
+    normalise_domain,
+    validate_hashtag,
+    validate_trustable_domain,
+)
 
 # What a registrant may give and change through their private link: forms, services and the returning
 # participant's prefill all use this list.
@@ -101,6 +106,10 @@ class RegistrationQuerySet(models.QuerySet):
 
     def approved(self) -> RegistrationQuerySet:
         return self.filter(status=Registration.Status.APPROVED)
+
+    def waiting(self) -> RegistrationQuerySet:
+        """The review queue: confirmed entries pending review that no organizer has set aside."""
+        return self.confirmed().filter(status=Registration.Status.PENDING, set_aside_at__isnull=True)
 
     def public(self) -> RegistrationQuerySet:
         """What the public may see: approved entries whose registrant consented to be listed."""
@@ -214,6 +223,17 @@ class Registration(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     review_reason = models.TextField(_("reason given to the registrant"), blank=True)
+    # An organizer holding an entry back for checking (a call to the agency, say): out of the review
+    # queue and of "approve and open the next" until taken back, approved or rejected.
+    set_aside_at = models.DateTimeField(_("set aside"), null=True, blank=True)
+    set_aside_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set aside by"),
+    )
 
     # Geocoding (filled in the background after the registration commits).
     latitude = models.FloatField(null=True, blank=True)
@@ -327,6 +347,8 @@ class RegistrationLogEntry(models.Model):
         PURGED = "purged", _("Personal data erased")
         X_LISTED = "x_listed", _("Marked as added to the official X list")
         X_UNLISTED = "x_unlisted", _("Marked as not on the official X list")
+        SET_ASIDE = "set_aside", _("Set aside (out of the review queue)")
+        TAKEN_BACK = "taken_back", _("Taken back into the review queue")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log_entries")
     action = models.CharField(max_length=15, choices=Action.choices)
@@ -349,6 +371,7 @@ class GovernmentDomain(models.Model):
         max_length=253,
         unique=True,
         help_text=_("For example police.uk: it also matches wmp.police.uk and pnn.police.uk."),
+        validators=[validate_trustable_domain],
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+from importlib import resources
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -90,9 +92,74 @@ def email_domain(email: str) -> str:
 
 
 def domain_is_recognised(domain: str, recognised: Iterable[str]) -> bool:
-    """True when domain is one of the recognised domains or a subdomain of one (wmp.police.uk ~ police.uk)."""
+    """True when domain is one of the recognised domains or a subdomain of one (wmp.police.uk ~ police.uk).
+
+    A webmail domain is never recognised, whatever the list holds: anyone can open an address there.
+    """
     domain = normalise_domain(domain)
+    if is_webmail(domain):
+        return False
     return any(domain == known or domain.endswith("." + known) for known in recognised)
+
+
+# Providers newer than the freemail package's list (2018), or missing from it.
+WEBMAIL_EXTRA = frozenset(
+    {"proton.me", "protonmail.com", "protonmail.ch", "pm.me", "tuta.io", "tutanota.com", "hey.com"}
+)
+
+
+@functools.cache
+def webmail_domains() -> frozenset[str]:
+    """Free and disposable email providers: the freemail package's maintained lists, read as data.
+
+    Read from its files, not through freemail.is_free(), which parses addresses with tldextract and so
+    fetches the public suffix list from the network on first use.
+    """
+    data = resources.files("freemail") / "data"
+    names = set(WEBMAIL_EXTRA)
+    for listing in ("free.txt", "disposable.txt"):
+        text = (data / listing).read_text(encoding="utf-8")
+        names.update(line.strip().lower() for line in text.splitlines() if line.strip())
+    return frozenset(names)
+
+
+@functools.cache
+def _webmail_parents() -> frozenset[str]:
+    # Every parent of a webmail domain (yahoo.co.uk -> co.uk, uk): trusting one would recognise webmail.
+    return frozenset(
+        ".".join(labels[i:])
+        for labels in (name.split(".") for name in webmail_domains())
+        for i in range(1, len(labels))
+    )
+
+
+def is_webmail(domain: str) -> bool:
+    """True for a free or disposable email provider's domain or any subdomain of one (mail.yahoo.com)."""
+    labels = domain.lower().strip().rstrip(".").split(".")
+    return any(".".join(labels[i:]) in webmail_domains() for i in range(len(labels)))
+
+
+def validate_trustable_domain(domain: str) -> None:
+    """A government domain may be neither a webmail provider nor a suffix that covers one (com, co.uk)."""
+    domain = domain.lower().strip().rstrip(".")
+    if is_webmail(domain):
+        raise ValidationError(
+            _(
+                "%(domain)s is a webmail or free-mail provider: anyone can open an address there, so it can "
+                "never be a government domain."
+            )
+            % {"domain": domain},
+            code="webmail",
+        )
+    if domain in _webmail_parents():
+        raise ValidationError(
+            _(
+                "%(domain)s would also recognise webmail providers under it (like gmail.com or yahoo.co.uk); "
+                "add the agency's own domain instead."
+            )
+            % {"domain": domain},
+            code="webmail",
+        )
 
 
 def reject_control_characters(value: str, *, multiline: bool = False) -> None:

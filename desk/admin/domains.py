@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations.models import GovernmentDomain
 from registrations.services.common import ReviewError
-from registrations.services.domains import domains_import_csv
+from registrations.services.domains import domains_import_csv, domains_reevaluate_after_commit
 
 MAX_CSV_BYTES = 1_000_000
 
@@ -39,6 +39,20 @@ class DomainImportForm(forms.Form):
 class GovernmentDomainAdmin(admin.ModelAdmin):
     list_display = ["domain", "note", "created_at"]
     search_fields = ["domain", "note"]
+
+    # Webmail is refused by the model field's validator (registrations.validators.validate_trustable_domain);
+    # every change to the list re-checks the entries waiting for review.
+    def save_model(self, request: HttpRequest, obj: GovernmentDomain, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        domains_reevaluate_after_commit()
+
+    def delete_model(self, request: HttpRequest, obj: GovernmentDomain) -> None:
+        super().delete_model(request, obj)
+        domains_reevaluate_after_commit()
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        domains_reevaluate_after_commit()
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.import_view)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import SuspiciousOperation
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +22,13 @@ from desk.admin.location import location_view
 from desk.admin.review import (
     approve_many,
     approve_view,
+    change_url,
     confirmation_page,
     next_waiting,
     reject_selected_view,
     reject_view,
+    set_aside_view,
+    take_back_view,
     unrecognised_domains,
 )
 from events.models import Edition
@@ -71,8 +77,24 @@ class XListFilter(admin.SimpleListFilter):
 
 
 def waiting_query(edition: Edition) -> str:
-    """The list's query string for an edition's confirmed entries waiting for review."""
-    return f"edition__id__exact={edition.pk}&status__exact={Registration.Status.PENDING}&confirmed=yes"
+    """The list's query string for an edition's review queue: confirmed, pending, not set aside."""
+    return (
+        f"edition__id__exact={edition.pk}&status__exact={Registration.Status.PENDING}&confirmed=yes"
+        "&set_aside=no"
+    )
+
+
+class SetAsideFilter(admin.SimpleListFilter):
+    title = _("set aside")
+    parameter_name = "set_aside"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Set aside")), ("no", _("Not set aside"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(set_aside_at__isnull=self.value() == "no")
+        return queryset
 
 
 class ConfirmedFilter(admin.SimpleListFilter):
@@ -127,6 +149,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "status",
         "confirmed",
         "email_domain_recognised",
+        "is_set_aside",
         "kind",
         "agency_name",
         "country_name",
@@ -135,12 +158,15 @@ class RegistrationAdmin(admin.ModelAdmin):
         "edition_label",
         "x_profile",
     ]
-    list_display_links = None  # the handle column links to the entry (see handle_link)
+    # Django's own link keeps the list's filters and order (_changelist_filters) on the entry's page, so
+    # "approve and open the next" follows this list.
+    list_display_links = ["handle_link"]
     list_filter = [
         "edition",
         "kind",
         "status",
         ConfirmedFilter,
+        SetAsideFilter,
         "email_domain_recognised",
         ("country", CountryFilter),
         "geo_status",
@@ -186,6 +212,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "reviewed_by",
         "reviewed_at",
         "review_reason",
+        "set_aside_at",
+        "set_aside_by",
         "email_confirmed_at",
         "email_domain_recognised",
         "location_link",
@@ -221,18 +249,24 @@ class RegistrationAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Review"), {"fields": ["reviewed_by", "reviewed_at", "review_reason"]}),
+        (
+            _("Review"),
+            {"fields": ["reviewed_by", "reviewed_at", "review_reason", "set_aside_at", "set_aside_by"]},
+        ),
         (_("Dates"), {"fields": ["created_at", "updated_at"]}),
     ]
 
     @admin.display(description=_("X handle"), ordering="handle")
     def handle_link(self, obj: Registration) -> str:
         """The handle opens the entry; a withdrawn entry (no handle left) still opens by its number."""
-        url = reverse("admin:registrations_registration_change", args=[obj.pk])
-        # format_html escapes the handle; handles are validated, but the admin must not rely on that.
+        # Returned as text: Django escapes it and wraps it in the entry's link (list_display_links).
         if not obj.handle:
-            return format_html('<a href="{}">{}</a>', url, _("Withdrawn #%(id)s") % {"id": obj.pk})
-        return format_html('<a href="{}">@{}</a>', url, obj.handle)
+            return _("Withdrawn #%(id)s") % {"id": obj.pk}
+        return f"@{obj.handle}"
+
+    @admin.display(description=_("set aside"), boolean=True, ordering="set_aside_at")
+    def is_set_aside(self, obj: Registration) -> bool:
+        return obj.set_aside_at is not None
 
     @admin.display(description=_("X profile"))
     def x_profile(self, obj: Registration) -> str:
@@ -310,6 +344,16 @@ class RegistrationAdmin(admin.ModelAdmin):
             ),
             path("<path:object_id>/approve/", view(approve_view), name="registrations_registration_approve"),
             path("<path:object_id>/reject/", view(reject_view), name="registrations_registration_reject"),
+            path(
+                "<path:object_id>/set-aside/",
+                view(set_aside_view),
+                name="registrations_registration_set_aside",
+            ),
+            path(
+                "<path:object_id>/take-back/",
+                view(take_back_view),
+                name="registrations_registration_take_back",
+            ),
             *super().get_urls(),
         ]
 
@@ -329,19 +373,36 @@ class RegistrationAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_review": self.has_review_permission(request),
-            "next_waiting_url": self._next_waiting_url(object_id),
+            "next_waiting_url": self._next_waiting_url(request, object_id),
             "tiles_url": settings.MAP_TILES_URL,
             "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _next_waiting_url(self, object_id: str) -> str:
+    def _next_waiting_url(self, request: HttpRequest, object_id: str) -> str:
         pk = querynumbers.parse(unquote(str(object_id)))
         if pk is None:
             return ""  # Django's change view answers an invalid id itself
         registration = Registration.objects.filter(pk=pk).only("pk", "edition_id").first()
-        following = next_waiting(registration) if registration else None
-        return reverse("admin:registrations_registration_change", args=[following.pk]) if following else ""
+        filters = request.GET.get("_changelist_filters", "")
+        following = next_waiting(registration, self.listing(request, filters)) if registration else None
+        return change_url(following, filters) if following else ""
+
+    def listing(self, request: HttpRequest, filters: str) -> QuerySet[Registration] | None:
+        """The list as the organizer left it: the changelist's own queryset for its query string (filters,
+        search, order), so that the next entry is the next one on their screen. None without a list, or
+        for a query string the list itself would refuse."""
+        if not filters:
+            return None
+        params = QueryDict(filters, mutable=True)
+        params.pop("all", None)  # "See all entries": no filter (see changelist_view)
+        list_request = copy.copy(request)
+        list_request.GET = params
+        try:
+            changelist = self.get_changelist_instance(list_request)
+            return changelist.queryset
+        except (IncorrectLookupParameters, SuspiciousOperation):
+            return None
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # A view-only organizer gets every field read-only: the custom form's declared handle field would

@@ -14,18 +14,24 @@ from collections.abc import Iterable
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from registrations.forms import RejectForm
 from registrations.models import Registration
 from registrations.services.common import ReviewError
-from registrations.services.domains import domains_trust
-from registrations.services.review import registration_approve, registration_reject
+from registrations.services.domains import domains_trust, domains_untrustable
+from registrations.services.review import (
+    registration_approve,
+    registration_reject,
+    registration_set_aside,
+    registration_take_back,
+)
 from registrations.validators import email_domain
 
 CONFIRM_TEMPLATE = "admin/registrations/registration/approve_confirmation.html"
@@ -33,21 +39,44 @@ REJECT_TEMPLATE = "admin/registrations/registration/reject_one.html"
 REJECT_MANY_TEMPLATE = "admin/registrations/registration/reject.html"
 
 
-def change_url(registration: Registration) -> str:
-    return reverse("admin:registrations_registration_change", args=[registration.pk])
+def change_url(registration: Registration, filters: str = "") -> str:
+    """The entry's page; ``filters`` (the list's query string) keeps the organizer's list with it."""
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    return f"{url}?{urlencode({'_changelist_filters': filters})}" if filters else url
 
 
-def next_waiting(registration: Registration) -> Registration | None:
-    """The oldest other entry of the same edition that is confirmed and waiting for review."""
-    return (
-        Registration.objects.for_edition(registration.edition_id)
-        .confirmed()
-        .filter(status=Registration.Status.PENDING)
-        .exclude(pk=registration.pk)
-        .order_by("created_at", "pk")
-        .only("pk")
-        .first()
+def list_url(filters: str = "") -> str:
+    url = reverse("admin:registrations_registration_changelist")
+    return f"{url}?{filters}" if filters else url
+
+
+def next_waiting(
+    registration: Registration, listing: QuerySet[Registration] | None = None
+) -> Registration | None:
+    """The entry to open after this one.
+
+    With the organizer's list (``listing``: its filters, search and order, see
+    RegistrationAdmin.listing), the next waiting entry below this one in that list, else the first one
+    above it. Without a list, the oldest waiting entry of the edition. Entries set aside never come up.
+    """
+    if listing is None:
+        return (
+            Registration.objects.for_edition(registration.edition_id)
+            .waiting()
+            .exclude(pk=registration.pk)
+            .order_by("created_at", "pk")
+            .only("pk")
+            .first()
+        )
+    # This entry keeps its place in the order even when it no longer matches the filter (just approved).
+    ordered = list(
+        Registration.objects.filter(Q(pk__in=listing.waiting().values("pk")) | Q(pk=registration.pk))
+        .order_by(*listing.query.order_by)
+        .values_list("pk", flat=True)
     )
+    here = ordered.index(registration.pk)
+    following = ordered[here + 1 :] + ordered[:here]
+    return Registration.objects.filter(pk=following[0]).only("pk").first() if following else None
 
 
 def unrecognised_domains(registrations: Iterable[Registration]) -> list[str]:
@@ -60,12 +89,31 @@ def unrecognised_domains(registrations: Iterable[Registration]) -> list[str]:
     )
 
 
+def can_trust_domains(request: HttpRequest) -> bool:
+    """Trusting a domain changes the government-domain list: a Reviewer, who may only view it, cannot."""
+    return request.user.has_perms(
+        ["registrations.add_governmentdomain", "registrations.change_governmentdomain"]
+    )
+
+
+def trustable_domains(registrations: Iterable[Registration]) -> list[str]:
+    """The unrecognised domains that could be trusted: never a webmail provider."""
+    domains = unrecognised_domains(registrations)
+    refused = domains_untrustable(domains)
+    return [domain for domain in domains if domain not in refused]
+
+
 def approve_many(
     model_admin: admin.ModelAdmin, request: HttpRequest, registrations: list[Registration], *, trust: bool
 ) -> int:
-    """Trust the domains if asked, approve each entry, log and report; returns how many were approved now."""
-    if trust:
-        domains = unrecognised_domains(registrations)
+    """Trust the domains if asked, approve each entry, log and report; returns how many were approved now.
+
+    Only the trustable domains are trusted (webmail never is), and only by an organizer who may change
+    the domain list; anyone else asking is refused before anything is approved.
+    """
+    if trust and not can_trust_domains(request):
+        raise PermissionDenied
+    if trust and (domains := trustable_domains(registrations)):
         new = domains_trust(
             domains=domains, note=gettext("Trusted by %(user)s on approval") % {"user": request.user}
         )
@@ -125,6 +173,9 @@ def confirmation_page(
                 if r.email and not r.email_domain_recognised and r.status != Registration.Status.APPROVED
             ],
             "domains": unrecognised_domains(registrations),
+            "trustable": trustable_domains(registrations),
+            "webmail": domains_untrustable(unrecognised_domains(registrations)),
+            "can_trust": can_trust_domains(request),
             "action_url": action_url,
             "hidden": hidden,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -141,29 +192,77 @@ def _registration_or_404(model_admin: admin.ModelAdmin, request: HttpRequest, ob
     return registration
 
 
+def _list_filters(request: HttpRequest) -> str:
+    """The organizer's list as a query string, carried from the list through every review step."""
+    return request.GET.get("_changelist_filters", "")
+
+
+def _open_next(
+    model_admin: admin.ModelAdmin, request: HttpRequest, registration: Registration
+) -> HttpResponse:
+    """Open the next waiting entry of the organizer's list, or go back to the list when none is left."""
+    filters = _list_filters(request)
+    following = next_waiting(registration, model_admin.listing(request, filters))
+    if following is not None:
+        return HttpResponseRedirect(change_url(following, filters))
+    model_admin.message_user(request, gettext("No other entry is waiting for review."), messages.INFO)
+    return HttpResponseRedirect(list_url(filters))
+
+
 def approve_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     """Approve from the change page (after the confirmation step if needed); then back, or to the next."""
     registration = _registration_or_404(model_admin, request, object_id)
+    filters = _list_filters(request)
     if request.method != "POST":
-        return HttpResponseRedirect(change_url(registration))
+        return HttpResponseRedirect(change_url(registration, filters))
     go_next = "next" in request.POST
     if unrecognised_domains([registration]) and registration.is_confirmed and "confirm" not in request.POST:
         hidden = {"confirm": "1", **({"next": "1"} if go_next else {})}
         action_url = reverse("admin:registrations_registration_approve", args=[registration.pk])
+        if filters:
+            action_url += "?" + urlencode({"_changelist_filters": filters})
         return confirmation_page(model_admin, request, [registration], action_url=action_url, hidden=hidden)
     approve_many(model_admin, request, [registration], trust="trust" in request.POST)
     if go_next:
-        following = next_waiting(registration)
-        if following is not None:
-            return HttpResponseRedirect(change_url(following))
-        model_admin.message_user(request, gettext("No other entry is waiting for review."), messages.INFO)
-        return HttpResponseRedirect(reverse("admin:registrations_registration_changelist"))
-    return HttpResponseRedirect(change_url(registration))
+        return _open_next(model_admin, request, registration)
+    return HttpResponseRedirect(change_url(registration, filters))
+
+
+def set_aside_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
+    """Hold the entry back for checking, then open the next waiting entry of the list."""
+    registration = _registration_or_404(model_admin, request, object_id)
+    if request.method != "POST":
+        return HttpResponseRedirect(change_url(registration, _list_filters(request)))
+    try:
+        changed = registration_set_aside(registration=registration, actor=request.user)
+    except ReviewError as error:
+        model_admin.message_user(request, str(error), messages.WARNING)
+        return HttpResponseRedirect(change_url(registration, _list_filters(request)))
+    if changed:
+        model_admin.log_change(request, registration, "Set aside")
+    model_admin.message_user(
+        request,
+        gettext("%(registration)s is set aside: it stays out of the review queue until taken back.")
+        % {"registration": registration},
+    )
+    return _open_next(model_admin, request, registration)
+
+
+def take_back_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
+    """Put an entry set aside back into the review queue, and stay on it."""
+    registration = _registration_or_404(model_admin, request, object_id)
+    if request.method == "POST" and registration_take_back(registration=registration, actor=request.user):
+        model_admin.log_change(request, registration, "Taken back into the review queue")
+        model_admin.message_user(
+            request, gettext("%(registration)s is back in the review queue.") % {"registration": registration}
+        )
+    return HttpResponseRedirect(change_url(registration, _list_filters(request)))
 
 
 def reject_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     """Reject one entry with a reason; an empty reason shows the form again with what was typed."""
     registration = _registration_or_404(model_admin, request, object_id)
+    filters = _list_filters(request)
     form = RejectForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -184,9 +283,9 @@ def reject_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: 
                 model_admin.message_user(
                     request, gettext("Already rejected: nothing changed."), messages.INFO
                 )
-            if "next" in request.POST and (following := next_waiting(registration)) is not None:
-                return HttpResponseRedirect(change_url(following))
-            return HttpResponseRedirect(change_url(registration))
+            if "next" in request.POST:
+                return _open_next(model_admin, request, registration)
+            return HttpResponseRedirect(change_url(registration, filters))
     return TemplateResponse(
         request,
         REJECT_TEMPLATE,
@@ -196,7 +295,7 @@ def reject_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: 
             "opts": model_admin.model._meta,
             "original": registration,
             "form": form,
-            "change_url": change_url(registration),
+            "change_url": change_url(registration, filters),
         },
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from desk.admin.registration import waiting_query
 from desk.selectors import dashboard_edition, desk_dashboard
 
 register = template.Library()
@@ -15,4 +16,6 @@ def desk_dashboard_panel(context) -> dict:
     if not request.user.has_perm("registrations.view_registration"):
         return {"dashboard": None}
     edition = dashboard_edition()
-    return {"dashboard": desk_dashboard(edition=edition) if edition else None}
+    if edition is None:
+        return {"dashboard": None}
+    return {"dashboard": desk_dashboard(edition=edition), "waiting_query": waiting_query(edition)}

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -76,6 +77,14 @@ def mailing_message(mailing: Mailing, registration: Registration) -> EmailMultiA
     language = emails.recipient_language(registration)
     with translation.override(language):
         subject, body = mailing.text_for(language)
+        if mailing.kind == Mailing.Kind.SCHEDULE:
+            # The closing words fit the recipient's status: the approved stay registered, the waiting
+            # are still under review. Added here, not in the draft, so an organizer's edit keeps them.
+            note = render_to_string(
+                "registrations/email/schedule_change/status.txt",
+                {"edition": registration.edition, "registration": registration},
+            ).strip()
+            body = f"{body.rstrip()}\n\n{note}" if note else body
         context = {
             "mailing": mailing,
             "subject": subject,

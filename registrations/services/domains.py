@@ -13,13 +13,20 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registrations.models import GovernmentDomain, Registration
 from registrations.services.common import ReviewError
-from registrations.validators import email_domain, normalise_domain
+from registrations.services.review import recognised_domains
+from registrations.validators import (
+    domain_is_recognised,
+    email_domain,
+    normalise_domain,
+    validate_trustable_domain,
+)
 
 BATCH = 500
 # A domain name as organizers type it: labels of letters, digits and hyphens.
@@ -63,6 +70,8 @@ def domains_trust(*, domains: Iterable[str], note: str = "") -> list[str]:
             _("These names are too broad to recognise everyone under them: %(domains)s")
             % {"domains": ", ".join(broad[:20])}
         )
+    if refused := domains_untrustable(wanted):
+        raise ReviewError(" ".join(refused.values()))
     new = []
     for batch in _batches(wanted):
         existing = set(GovernmentDomain.objects.filter(domain__in=batch).values_list("domain", flat=True))
@@ -73,23 +82,43 @@ def domains_trust(*, domains: Iterable[str], note: str = "") -> list[str]:
         ignore_conflicts=True,
     )
     if new:
-        _recognise_entries(set(new))
+        domains_reevaluate_after_commit()
     return new
 
 
-def _recognise_entries(new: set[str]) -> None:
-    """Flag the unrecognised entries whose email domain is one of ``new`` or under one."""
-    matched = []
-    for pk, email in (
-        Registration.objects.filter(email_domain_recognised=False).values_list("pk", "email").iterator()
-    ):
-        labels = email_domain(email).split(".")
-        if any(".".join(labels[start:]) in new for start in range(len(labels))):
-            matched.append(pk)
-    for batch in _batches(matched):
-        Registration.objects.filter(pk__in=batch).update(
-            email_domain_recognised=True, updated_at=timezone.now()
-        )
+def domains_untrustable(domains: Iterable[str]) -> dict[str, str]:
+    """The domains that may never be trusted (webmail providers, suffixes covering them), with the reason."""
+    refused = {}
+    for domain in domains:
+        try:
+            validate_trustable_domain(domain)
+        except ValidationError as error:
+            refused[domain] = " ".join(error.messages)
+    return refused
+
+
+def domains_reevaluate() -> int:
+    """Set the "government domain recognised" flag of every waiting entry (pending, not withdrawn) from the
+    list as it is now: a domain added flags its entries, a domain removed unflags them. Approved and
+    rejected entries keep the flag they were reviewed with. Returns how many entries changed."""
+    recognised = recognised_domains()
+    waiting = Registration.objects.filter(status=Registration.Status.PENDING).exclude(email="")
+    now_true, now_false = [], []
+    for pk, email, flag in waiting.values_list("pk", "email", "email_domain_recognised").iterator():
+        wanted = domain_is_recognised(email_domain(email), recognised)
+        if wanted != flag:
+            (now_true if wanted else now_false).append(pk)
+    for ids, flag in ((now_true, True), (now_false, False)):
+        for batch in _batches(ids):
+            Registration.objects.filter(pk__in=batch).update(
+                email_domain_recognised=flag, updated_at=timezone.now()
+            )
+    return len(now_true) + len(now_false)
+
+
+def domains_reevaluate_after_commit() -> None:
+    """Check the waiting entries again once the change to the domain list commits (admin, import, trust)."""
+    transaction.on_commit(domains_reevaluate)
 
 
 def _batches(items: list) -> Iterator[list]:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -50,22 +52,79 @@ class RecipientsChanged(MailingError):
         self.reviewed, self.now = reviewed, now
 
 
+# Who hears of a schedule change: the approved, and the confirmed entries still waiting for review. Never the
+# rejected or withdrawn: for them nothing is on.
+SCHEDULE_STATUSES = (Registration.Status.APPROVED, Registration.Status.PENDING)
+# The statuses an organizer may write to (withdrawn entries have no address left).
+MAILING_STATUSES = (Registration.Status.PENDING, Registration.Status.APPROVED, Registration.Status.REJECTED)
+
+
 def recipients(
     *,
     edition: Edition,
-    kinds: Iterable[str] = (),
-    statuses: Iterable[str] = (),
+    statuses: Iterable[str],
+    kinds: Iterable[str] = tuple(Registration.Kind.values),
     countries: Iterable[str] = (),
 ) -> QuerySet[Registration]:
-    """Registrants of an edition who proved their address and did not withdraw, narrowed by the filters."""
-    queryset = Registration.objects.for_edition(edition).confirmed().active().exclude(email="")
-    if kinds := list(kinds):
-        queryset = queryset.filter(kind__in=kinds)
-    if statuses := list(statuses):
-        queryset = queryset.filter(status__in=statuses)
+    """Registrants of an edition who proved their address and did not withdraw, in the given statuses and
+    kinds (and countries, when any is given).
+
+    No status or no kind means nobody: an empty choice never silently means everyone.
+    """
+    queryset = (
+        Registration.objects.for_edition(edition)
+        .confirmed()
+        .active()
+        .exclude(email="")
+        .filter(status__in=list(statuses), kind__in=list(kinds))
+    )
     if countries := list(countries):
         queryset = queryset.filter(country__in=countries)
     return queryset
+
+
+@dataclass
+class Audience:
+    """Who a draft reaches, counted by status and by language, with one recipient per sample to preview."""
+
+    total: int
+    by_status: list[tuple[str, int]]  # (status label, count)
+    by_language: list[tuple[str, int]]  # (language code, count)
+    samples: list[Registration]  # one per language (and per status for schedule notices)
+
+
+def mailing_audience(*, mailing: Mailing) -> Audience:
+    """Counts per status and per language and the preview samples, in two queries."""
+    groups = (
+        mailing_recipients(mailing=mailing)
+        .order_by()
+        .values("status", "language")
+        .annotate(count=Count("pk"), first=Min("pk"))
+    )
+    by_status: Counter[str] = Counter()
+    by_language: Counter[str] = Counter()
+    sample_ids: dict[tuple[str, str], int] = {}
+    per_status = mailing.kind == Mailing.Kind.SCHEDULE  # its closing words differ by status
+    for group in groups:
+        language = (
+            group["language"] if group["language"] in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        )
+        by_status[group["status"]] += group["count"]
+        by_language[language] += group["count"]
+        key = (language, group["status"] if per_status else "")
+        sample_ids[key] = min(sample_ids.get(key, group["first"]), group["first"])
+    language_order = [code for code, _name in settings.LANGUAGES]
+    samples = Registration.objects.select_related("edition").in_bulk(sample_ids.values())
+    status_labels = dict(Registration.Status.choices)
+    return Audience(
+        total=sum(by_status.values()),
+        by_status=[(status_labels[s], by_status[s]) for s in Registration.Status.values if s in by_status],
+        by_language=[(code, by_language[code]) for code in language_order if code in by_language],
+        samples=[
+            samples[sample_ids[key]]
+            for key in sorted(sample_ids, key=lambda k: (language_order.index(k[0]), k[1]))
+        ],
+    )
 
 
 @transaction.atomic
@@ -130,12 +189,12 @@ def mailing_recipients(*, mailing: Mailing) -> QuerySet[Registration]:
     if mailing.kind == Mailing.Kind.INVITATION:
         return invitees(source=mailing.edition, target=mailing.target_edition)
     if mailing.kind == Mailing.Kind.SCHEDULE:
-        return recipients(edition=mailing.edition)
+        return recipients(edition=mailing.edition, statuses=SCHEDULE_STATUSES)
     chosen = mailing.recipient_filter or {}
     return recipients(
         edition=mailing.edition,
-        kinds=chosen.get("kinds", ()),
         statuses=chosen.get("statuses", ()),
+        kinds=chosen.get("kinds", ()),
         countries=chosen.get("countries", ()),
     )
 
@@ -177,34 +236,38 @@ def mailing_discard(*, mailing: Mailing) -> None:
         raise AlreadySent(_("This mailing was already sent; it is kept as a record."))
 
 
-def mailing_preview(*, mailing: Mailing) -> EmailMultiAlternatives | None:
-    """The email the first recipient would get (None when there is nobody to send to)."""
-    sample = mailing_recipients(mailing=mailing).select_related("edition").order_by("pk").first()
-    if sample is None:
-        return None
-    return delivery.mailing_message(mailing, sample)
+def mailing_previews(
+    *, mailing: Mailing, audience: Audience | None = None
+) -> list[tuple[Registration, EmailMultiAlternatives]]:
+    """The email as it goes out in each language of its recipients (and, for schedule notices, to each
+    status): one sample recipient each. Empty when there is nobody to send to."""
+    audience = audience or mailing_audience(mailing=mailing)
+    return [(sample, delivery.mailing_message(mailing, sample)) for sample in audience.samples]
 
 
-def mailing_send_test(*, mailing: Mailing, to: str) -> None:
-    """Send the preview to one address (the organizer's own) with "[Test]" in the subject.
+def mailing_send_test(*, mailing: Mailing, to: str) -> int:
+    """Send each preview (every language the mailing goes out in) to one address, the organizer's own,
+    with "[Test]" in the subject; returns how many were sent.
 
     Raises MailingError with the mail server's answer when the address is missing or refused.
     """
     if not to:
         raise MailingError(_("Your user account has no email address: add one to receive tests."))
-    message = mailing_preview(mailing=mailing)
-    if message is None:
+    previews = mailing_previews(mailing=mailing)
+    if not previews:
         raise MailingError(_("There is nobody to send this mailing to, so there is no email to test."))
-    message.to = [to]
-    message.subject = f"[Test] {message.subject}"
-    try:
-        message.send()
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise MailingError(_("The mail server refused %(to)s; no test was sent.") % {"to": to}) from exc
-    except (smtplib.SMTPException, OSError) as exc:
-        raise MailingError(
-            _("The test could not be sent to %(to)s: %(error)s") % {"to": to, "error": exc}
-        ) from exc
+    for _sample, message in previews:
+        message.to = [to]
+        message.subject = f"[Test] {message.subject}"
+        try:
+            message.send()
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise MailingError(_("The mail server refused %(to)s; no test was sent.") % {"to": to}) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailingError(
+                _("The test could not be sent to %(to)s: %(error)s") % {"to": to, "error": exc}
+            ) from exc
+    return len(previews)
 
 
 def message_create(
@@ -213,43 +276,95 @@ def message_create(
     subject: str,
     body: str,
     actor: AbstractBaseUser,
-    kinds: Iterable[str] = (),
-    statuses: Iterable[str] = (),
+    statuses: Iterable[str],
+    kinds: Iterable[str] = tuple(Registration.Kind.values),
     countries: Iterable[str] = (),
     translations: dict[str, dict[str, str]] | None = None,
 ) -> Mailing:
-    """An organizer's draft message to the registrants of an edition who match the filters.
+    """An organizer's draft message to the registrants of an edition in the chosen statuses and kinds.
 
     `translations` optionally gives the message in more languages ({"es": {"subject", "body"}}); each
     recipient reads their language's version if there is one, else the original.
     """
-    chosen = {"kinds": list(kinds), "statuses": list(statuses), "countries": list(countries)}
     return mailing_create(
         kind=Mailing.Kind.MESSAGE,
         edition=edition,
         subject=subject,
         body=body,
         actor=actor,
-        recipient_filter=chosen,
+        recipient_filter=audience_filter(statuses=statuses, kinds=kinds, countries=countries),
         translations=translations,
     )
 
 
+def audience_filter(
+    *, statuses: Iterable[str], kinds: Iterable[str], countries: Iterable[str]
+) -> dict[str, Any]:
+    """The stored audience of a message; raises MailingError when no status or no kind is chosen."""
+    statuses, kinds = list(statuses), list(kinds)
+    if not statuses:
+        raise MailingError(_("Choose at least one status to write to."))
+    if not kinds:
+        raise MailingError(_("Choose at least one account type to write to."))
+    if unknown := set(statuses) - set(MAILING_STATUSES):
+        raise MailingError(
+            _("Not a status to write to: %(statuses)s") % {"statuses": ", ".join(sorted(unknown))}
+        )
+    return {"statuses": statuses, "kinds": kinds, "countries": list(countries)}
+
+
 @transaction.atomic
-def message_send(*, edition: Edition, subject: str, body: str, actor: AbstractBaseUser, **filters) -> Mailing:
+def mailing_update(
+    *,
+    mailing: Mailing,
+    subject: str,
+    body: str,
+    translations: dict[str, dict[str, str]],
+    edition: Edition | None = None,
+    statuses: Iterable[str] | None = None,
+    kinds: Iterable[str] = (),
+    countries: Iterable[str] = (),
+) -> Mailing:
+    """Edit a draft: its text, and for an organizer's message its edition and audience. A mailing sent
+    meanwhile raises AlreadySent and keeps what was sent (the row lock waits for a concurrent send)."""
+    locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
+    if not locked.is_draft:
+        raise AlreadySent(_("This mailing was already sent; it can no longer be edited."))
+    subject, body = " ".join(subject.split()), body.strip()
+    if not subject:
+        raise MailingError(_("Write a subject."))
+    if not body:
+        raise MailingError(_("Write the text of the message; it is empty."))
+    locked.subject, locked.body = subject, body
+    locked.translations = _clean_translations(translations)
+    if locked.kind == Mailing.Kind.MESSAGE and statuses is not None:
+        locked.recipient_filter = audience_filter(statuses=statuses, kinds=kinds, countries=countries)
+        locked.edition = edition or locked.edition
+    locked.save(update_fields=["subject", "body", "translations", "recipient_filter", "edition"])
+    return locked
+
+
+@transaction.atomic
+def message_send(
+    *, edition: Edition, subject: str, body: str, actor: AbstractBaseUser, statuses: Iterable[str], **filters
+) -> Mailing:
     """Create a message and send it at once (scripts and tests; the admin always reviews first)."""
-    mailing = message_create(edition=edition, subject=subject, body=body, actor=actor, **filters)
+    mailing = message_create(
+        edition=edition, subject=subject, body=body, actor=actor, statuses=statuses, **filters
+    )
     return mailing_send(mailing=mailing, expected=mailing_recipients(mailing=mailing).count())
 
 
 def schedule_notice_create(
     *, edition: Edition, before: dict[str, Any], actor: AbstractBaseUser | None
 ) -> Mailing | None:
-    """A draft telling every confirmed registrant the old and new date (or TBD, or cancelled).
+    """A draft telling the approved and the waiting registrants the old and new date (or TBD, or
+    cancelled); each reads closing words that fit their status (services/delivery.py). The rejected and
+    withdrawn are not written to.
 
-    None when the edition has no confirmed registrant to tell.
+    None when the edition has nobody to tell.
     """
-    if not recipients(edition=edition).exists():
+    if not recipients(edition=edition, statuses=SCHEDULE_STATUSES).exists():
         return None
     context = {"edition": edition, "before": before}
     return mailing_create(
@@ -257,7 +372,10 @@ def schedule_notice_create(
         edition=edition,
         **_rendered("schedule_change", context),
         actor=actor,
-        recipient_filter={"before": {key: str(value) if value else None for key, value in before.items()}},
+        recipient_filter={
+            "statuses": list(SCHEDULE_STATUSES),
+            "before": {key: str(value) if value else None for key, value in before.items()},
+        },
     )
 
 

@@ -73,4 +73,46 @@ def review_apply(
     registration.reviewed_by = actor
     registration.reviewed_at = timezone.now()
     registration.review_reason = reason
-    registration.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason", "updated_at"])
+    # A decision ends any hold: the entry is no longer waiting for anything.
+    registration.set_aside_at = registration.set_aside_by = None
+    registration.save(
+        update_fields=[
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "review_reason",
+            "set_aside_at",
+            "set_aside_by",
+            "updated_at",
+        ]
+    )
+
+
+@transaction.atomic
+def registration_set_aside(*, registration: Registration, actor: AbstractBaseUser) -> bool:
+    """Hold a pending entry back for checking: it leaves the review queue and "approve and open the next"
+    until taken back (or approved or rejected). Returns False when it was set aside already."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != Registration.Status.PENDING:
+        raise ReviewError(
+            _("Only an entry waiting for review can be set aside; %(registration)s is %(status)s.")
+            % {"registration": registration, "status": registration.get_status_display()}
+        )
+    if registration.set_aside_at is not None:
+        return False
+    registration.set_aside_at, registration.set_aside_by = timezone.now(), actor
+    registration.save(update_fields=["set_aside_at", "set_aside_by", "updated_at"])
+    log_action(registration, RegistrationLogEntry.Action.SET_ASIDE, actor=actor)
+    return True
+
+
+@transaction.atomic
+def registration_take_back(*, registration: Registration, actor: AbstractBaseUser) -> bool:
+    """Put an entry set aside back into the review queue; returns False when it was not set aside."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.set_aside_at is None:
+        return False
+    registration.set_aside_at = registration.set_aside_by = None
+    registration.save(update_fields=["set_aside_at", "set_aside_by", "updated_at"])
+    log_action(registration, RegistrationLogEntry.Action.TAKEN_BACK, actor=actor)
+    return True

@@ -183,6 +183,8 @@ def test_organizers_message_in_each_recipients_language(
                 "body": "Please bring photos.",
                 "subject_es": "Traed vuestras fotos",
                 "body_es": "Por favor, traed fotos.",
+                "statuses": ["pending", "approved"],
+                "kinds": ["agency", "officer"],
             },
         )
     assert response.status_code == 302

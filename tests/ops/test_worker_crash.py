@@ -59,7 +59,13 @@ def test_a_mailing_survives_a_killed_worker(edition, queue_in_database, tmp_path
             WORKER_HEARTBEAT_SECONDS="0.5",
             WORKER_TIMEOUT_SECONDS="2",
         )
-        mailing = message_send(edition=edition, subject="Hello", body="Text", actor=UserFactory())
+        mailing = message_send(
+            edition=edition,
+            subject="Hello",
+            body="Text",
+            actor=UserFactory(),
+            statuses=["pending", "approved"],
+        )
         worker = start_manage("worker", "--interval", "0.1", "--no-reload", env=env, log=tmp_path / "w1.log")
         try:
             assert wait_until(lambda: sum(sink.received().values()) >= KILL_AFTER, 60), (

@@ -211,9 +211,12 @@ def test_right_to_left_text_stays_welcome(client, edition):
 def test_a_message_to_registrants_refuses_a_line_separator_but_keeps_newlines(edition):
     from desk.admin.mailing import MessageForm
 
-    form = MessageForm({"edition": edition.pk, "subject": "Hello", "body": "Line one\u2028line two"})
+    audience = {"statuses": ["approved"], "kinds": ["agency"]}
+    form = MessageForm(
+        {"edition": edition.pk, "subject": "Hello", "body": "Line one\u2028line two", **audience}
+    )
     assert not form.is_valid() and "body" in form.errors
-    form = MessageForm({"edition": edition.pk, "subject": "Hello", "body": "Line one\nline two"})
+    form = MessageForm({"edition": edition.pk, "subject": "Hello", "body": "Line one\nline two", **audience})
     assert form.is_valid(), form.errors
 
 

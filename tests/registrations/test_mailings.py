@@ -21,6 +21,8 @@ from tests.factories import EditionFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
+WAITING_AND_APPROVED = ["pending", "approved"]
+
 
 @pytest.fixture
 def organizer():
@@ -38,10 +40,14 @@ def test_recipients_are_confirmed_active_and_filtered(edition):
     RegistrationFactory(edition=edition, email_confirmed_at=None)  # unconfirmed
     RegistrationFactory(edition=edition, status="withdrawn", email="")
     RegistrationFactory(edition=EditionFactory(ordinal=7))  # another edition
-    assert set(recipients(edition=edition)) == {agency_us, officer_gb}
-    assert list(recipients(edition=edition, kinds=["officer"])) == [officer_gb]
-    assert list(recipients(edition=edition, countries=["US"])) == [agency_us]
+    every = ["pending", "approved"]
+    assert set(recipients(edition=edition, statuses=every)) == {agency_us, officer_gb}
+    assert list(recipients(edition=edition, statuses=every, kinds=["officer"])) == [officer_gb]
+    assert list(recipients(edition=edition, statuses=every, countries=["US"])) == [agency_us]
     assert list(recipients(edition=edition, statuses=["approved"])) == [officer_gb]
+    # An empty choice is nobody, never everyone.
+    assert not recipients(edition=edition, statuses=[]).exists()
+    assert not recipients(edition=edition, statuses=every, kinds=[]).exists()
 
 
 def test_message_reaches_each_recipient_once_with_their_own_link(
@@ -55,6 +61,7 @@ def test_message_reaches_each_recipient_once_with_their_own_link(
             subject="About  #TimeToUnify",
             body="Please see <this>.\n\nThanks",
             actor=organizer,
+            statuses=WAITING_AND_APPROVED,
         )
     mailing.refresh_from_db()
     assert (mailing.recipients, mailing.sent, mailing.failed) == (2, 2, 0)
@@ -78,7 +85,9 @@ def client_can_open(url: str) -> bool:
 def test_a_retried_task_sends_nobody_twice(edition, organizer, django_capture_on_commit_callbacks):
     RegistrationFactory.create_batch(3, edition=edition)
     with django_capture_on_commit_callbacks(execute=True):
-        mailing = message_send(edition=edition, subject="Hello", body="Text", actor=organizer)
+        mailing = message_send(
+            edition=edition, subject="Hello", body="Text", actor=organizer, statuses=WAITING_AND_APPROVED
+        )
     assert len(mail.outbox) == 3
     # The worker retries the same task (lost acknowledgement, a second worker): nothing more goes out.
     tasks.send_mailing_task.enqueue(mailing.pk)
@@ -91,7 +100,9 @@ def test_a_retried_task_sends_nobody_twice(edition, organizer, django_capture_on
 def test_a_delivery_leased_by_a_dead_run_is_sent_once_its_lease_runs_out(edition, organizer, settings):
     settings.OUTBOX_LEASE_SECONDS = 60
     RegistrationFactory.create_batch(2, edition=edition)
-    mailing = message_send(edition=edition, subject="Hello", body="Text", actor=organizer)
+    mailing = message_send(
+        edition=edition, subject="Hello", body="Text", actor=organizer, statuses=WAITING_AND_APPROVED
+    )
     # A worker claimed one delivery and died before sending it: while its lease runs, nobody else sends it.
     stranded = mailing.deliveries.first()
     Delivery.objects.filter(pk=stranded.pk).update(claimed_at=timezone.now())
@@ -113,7 +124,9 @@ def test_a_delivery_leased_by_a_dead_run_is_sent_once_its_lease_runs_out(edition
 def test_a_failing_address_is_counted_and_the_rest_still_go(edition, organizer, settings):
     good = RegistrationFactory(edition=edition)
     gone = RegistrationFactory(edition=edition)
-    mailing = message_send(edition=edition, subject="Hello", body="Text", actor=organizer)
+    mailing = message_send(
+        edition=edition, subject="Hello", body="Text", actor=organizer, statuses=WAITING_AND_APPROVED
+    )
     registration_withdraw(registration=gone)  # withdrew after the message was written
     mailing_deliver(mailing_id=mailing.pk)
     mailing.refresh_from_db()
@@ -125,7 +138,9 @@ def test_a_failing_address_is_counted_and_the_rest_still_go(edition, organizer, 
 @pytest.mark.parametrize(("subject", "body"), [("", "text"), ("Subject", "   \n ")])
 def test_empty_subject_or_text_is_refused(edition, organizer, subject, body):
     with pytest.raises(MailingError):
-        message_send(edition=edition, subject=subject, body=body, actor=organizer)
+        message_send(
+            edition=edition, subject=subject, body=body, actor=organizer, statuses=WAITING_AND_APPROVED
+        )
     assert not Mailing.objects.exists()
 
 
@@ -143,6 +158,7 @@ def test_admin_composes_a_message_and_sees_the_counts(
                 "subject": "Officers only",
                 "body": "Hello officers",
                 "kinds": ["officer"],
+                "statuses": ["pending", "approved"],
             },
         )
     mailing = Mailing.objects.get()
@@ -461,7 +477,9 @@ def test_two_workers_at_once_send_each_email_exactly_once(organizer):
 
     edition = EditionFactory(ordinal=6, date=timezone.localdate() + dt.timedelta(days=30))
     registrations = RegistrationFactory.create_batch(250, edition=edition)
-    mailing = message_send(edition=edition, subject="Hello", body="Text", actor=organizer)
+    mailing = message_send(
+        edition=edition, subject="Hello", body="Text", actor=organizer, statuses=WAITING_AND_APPROVED
+    )
     barrier, failures = threading.Barrier(2), []
 
     def worker() -> None:
