@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from events.models import Edition
@@ -69,11 +70,12 @@ def preview(*, draft: CsvImport, table: csvtable.Table, preview: Preview) -> Non
             try:
                 figures[measure] = csvtable.parse_count(value)
             except ValueError:
+                figures[measure] = None
                 preview.errors.append(
                     _("Line %(line)d: %(measure)s “%(value)s” is not a whole number.")
                     % {
                         "line": line,
-                        "measure": ParticipantResult._meta.get_field(measure).verbose_name,
+                        "measure": capfirst(ParticipantResult._meta.get_field(measure).verbose_name),
                         "value": value[:40],
                     }
                 )
