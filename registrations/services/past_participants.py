@@ -3,7 +3,8 @@
 Called by services/imports.py, which keeps the file and applies it once. Each line becomes an approved,
 public registration of that edition, flagged as imported: no email, so nothing is ever sent to it, no
 review and no log of a sign-up. All lines are written in one bulk insert; the points are found afterwards
-in the background, one geocoding task per entry as for sign-ups, enqueued once the import commits.
+in the background, one geocoding task per entry as for sign-ups, queued by one task enqueued once the
+import commits.
 """
 
 from __future__ import annotations
@@ -185,12 +186,5 @@ def apply(*, draft: CsvImport, rows: list[PastRow], actor: AbstractBaseUser | No
     for edition_id in {edition.pk, *sharing}:
         public_data_changed.send(sender=Registration, edition_id=edition_id)
     ids = [registration.pk for registration in registrations]
-    transaction.on_commit(lambda: _enqueue_geocoding(ids))
+    transaction.on_commit(lambda: tasks.geocode_registrations_task.enqueue(ids))
     return len(registrations)
-
-
-def _enqueue_geocoding(ids: list[int]) -> None:
-    # One transaction for all the enqueues: with the database queue, thousands of rows in one commit.
-    with transaction.atomic():
-        for pk in ids:
-            tasks.geocode_registration_task.enqueue(pk)
