@@ -11,7 +11,8 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -82,19 +83,19 @@ def guess_mapping(headers: list[str], aliases: dict[str, tuple[str, ...]]) -> di
     mapping: dict[str, int | None] = {}
     used: set[int] = set()
     for exact in (True, False):
-        for field, names in aliases.items():
-            if mapping.get(field) is not None:
+        for name, names in aliases.items():
+            if mapping.get(name) is not None:
                 continue
             for column, header in enumerate(folded):
                 if column in used:
                     continue
                 words = f" {header} "
-                if any(header == name if exact else f" {name} " in words for name in names):
-                    mapping[field] = column
+                if any(header == alias if exact else f" {alias} " in words for alias in names):
+                    mapping[name] = column
                     used.add(column)
                     break
             else:
-                mapping.setdefault(field, None)
+                mapping.setdefault(name, None)
     return mapping
 
 
@@ -106,3 +107,20 @@ def parse_count(value: str) -> int | None:
     if not _COUNT.fullmatch(value):
         raise ValueError(value)
     return int(re.sub(r"\D", "", value))
+
+
+@dataclass
+class Preview:
+    """What confirming would do: how many rows go in, what is skipped and why, and what stops it."""
+
+    total: int = 0
+    ready: int = 0
+    errors: list[str] = field(default_factory=list)  # any error blocks the import
+    skipped: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # handles of no registration of the edition
+    sample: list[list[Any]] = field(default_factory=list)  # the first rows as they will be imported
+    rows: list[Any] = field(default_factory=list)  # every parsed row (for the apply step)
+
+    @property
+    def can_import(self) -> bool:
+        return not self.errors and self.ready > 0

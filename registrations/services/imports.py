@@ -7,9 +7,6 @@ its own module; this one holds what they share.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -63,23 +60,6 @@ FIELD_LABELS = {
 
 class CsvImportError(Exception):
     """The file or the mapping cannot be imported; the message says why and what to do."""
-
-
-@dataclass
-class Preview:
-    """What confirming would do: how many rows go in, what is skipped and why, and what stops it."""
-
-    total: int = 0
-    ready: int = 0
-    errors: list[str] = field(default_factory=list)  # any error blocks the import
-    skipped: list[str] = field(default_factory=list)
-    unmatched: list[str] = field(default_factory=list)  # handles of no registration of the edition
-    sample: list[list[Any]] = field(default_factory=list)  # the first rows as they will be imported
-    rows: list[Any] = field(default_factory=list)  # every parsed row (for the apply step)
-
-    @property
-    def can_import(self) -> bool:
-        return not self.errors and self.ready > 0
 
 
 def csv_import_create(
@@ -141,10 +121,10 @@ def csv_import_set_mapping(*, draft: CsvImport, mapping: dict[str, int | None]) 
     return True
 
 
-def csv_import_preview(*, draft: CsvImport) -> Preview:
+def csv_import_preview(*, draft: CsvImport) -> csvtable.Preview:
     """Parse the kept file with its mapping: the rows to import, what is skipped, what blocks it."""
     table = csv_import_table(draft)
-    preview = Preview(total=len(table.rows))
+    preview = csvtable.Preview(total=len(table.rows))
     if draft.mapping.get("handle") is None:
         preview.errors.append(_("Choose the column that holds the X handles."))
         return preview

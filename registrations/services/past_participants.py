@@ -10,7 +10,6 @@ import commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,9 +25,6 @@ from registrations.models import CsvImport, Registration, RegistrationLogEntry
 from registrations.services.results import results_link
 from registrations.signals import public_data_changed
 from registrations.validators import normalise_handle
-
-if TYPE_CHECKING:
-    from registrations.services.imports import Preview
 
 SAMPLE_ROWS = 10
 BATCH = 1000
@@ -78,7 +74,7 @@ def _field(name: str) -> int:
     return Registration._meta.get_field(name).max_length
 
 
-def preview(*, draft: CsvImport, table: csvtable.Table, preview: Preview) -> None:
+def preview(*, draft: CsvImport, table: csvtable.Table, preview: csvtable.Preview) -> None:
     """Fill the preview: each line with a valid handle not yet in the edition; lines skipped and why."""
     mapping = draft.mapping
     held = {

@@ -8,7 +8,6 @@ replaces the old one), and every result is linked to the edition's registration 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -22,9 +21,6 @@ from registrations import csvtable
 from registrations.models import RESULT_MEASURES, CsvImport, ParticipantResult, Registration
 from registrations.signals import public_data_changed
 from registrations.validators import normalise_handle
-
-if TYPE_CHECKING:
-    from registrations.services.imports import Preview
 
 SAMPLE_ROWS = 10
 
@@ -48,7 +44,7 @@ def _handles_of(edition: Edition) -> dict[str, int]:
     return {handle.lower(): pk for handle, pk in rows}
 
 
-def preview(*, draft: CsvImport, table: csvtable.Table, preview: Preview) -> None:
+def preview(*, draft: CsvImport, table: csvtable.Table, preview: csvtable.Preview) -> None:
     """Fill the preview: every row with a valid handle and whole numbers, the handles no participant of
     the edition holds, the rows skipped; non-numbers and handles given twice are errors."""
     mapping = draft.mapping
