@@ -19,6 +19,9 @@ import icalendar
 
 PRODID = "-//poltwt//Global Police Tweet-a-thon//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
+# How often a subscribed calendar should fetch the feed again: REFRESH-INTERVAL (RFC 7986) and its older
+# spelling X-PUBLISHED-TTL (Apple, Outlook). A moved edition then reaches subscribers within half a day.
+REFRESH_INTERVAL = dt.timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ def ics_bytes(event: CalendarEvent) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
+    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
     entry = icalendar.Event()
     entry.add("uid", event.uid)
     entry.add("sequence", event.sequence)
@@ -62,6 +67,11 @@ def ics_bytes(event: CalendarEvent) -> bytes:
     entry.add("transp", "TRANSPARENT")  # a day of tweeting should not block the whole calendar
     calendar.add_component(entry)
     return calendar.to_ical()
+
+
+def webcal_url(url: str) -> str:
+    """The feed's address for subscribing (webcal://...): calendars then fetch it again by themselves."""
+    return "webcal://" + url.split("://", 1)[-1]
 
 
 def _utc_stamp(moment: dt.datetime) -> str:

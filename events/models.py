@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import models
 from django.db.models import F, Q
@@ -17,6 +18,8 @@ from events.validators import validate_x_list_url
 DEFAULT_HASHTAG = "#poltwt"
 # The edition's texts that organizers give per language (Edition.translations).
 TRANSLATED_FIELDS = ("title", "theme", "theme_description")
+# An award winner written as an X handle: "@HaltonPolice" (X's own rule: 1 to 15 of A-Z, 0-9, _).
+WINNER_HANDLE = re.compile(r"@([A-Za-z0-9_]{1,15})")
 
 
 def ordinal_suffix(number: int) -> str:
@@ -287,3 +290,36 @@ class Figure(models.Model):
         if self.qualifier == self.Qualifier.ABOUT:
             return gettext("about %(number)s") % {"number": number}
         return number
+
+
+class Award(models.Model):
+    """A prize given at an edition: its category, who won it (a handle or a name), and who said so.
+
+    The winner may be left empty where the record names the category but not who won it.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="awards")
+    category = models.CharField(_("category"), max_length=200)
+    winner = models.CharField(
+        _("winner"),
+        max_length=200,
+        blank=True,
+        help_text=_("An X handle (@HaltonPolice) or a name; leave empty when the record does not say."),
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    source_name = models.CharField(_("source"), max_length=200, blank=True)
+    source_url = models.URLField(_("source link"), blank=True)
+
+    class Meta:
+        ordering = ["edition", "pk"]
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+
+    def __str__(self) -> str:
+        return f"{self.edition}: {self.category}"
+
+    @property
+    def winner_handle(self) -> str:
+        """The winner's handle without the @ when the winner is written as one (@Name), else ''."""
+        match = WINNER_HANDLE.fullmatch(self.winner.strip())
+        return match.group(1) if match else ""

@@ -9,7 +9,9 @@ entry or of a private field (email, street, officer name) moves nothing; an appr
 an approved entry, or a change to a shown field of a listed entry does.
 
 An edition's public fields are all but the organizers' settings (PRIVATE_EDITION_FIELDS); its record
-(figures, former dates) is public throughout.
+(figures, former dates, awards, participants' results) is public throughout. A public entry shows how many
+editions its account took part in, so a change of footprint also moves every edition the handle is
+public in.
 
 "Before" is read from the database in pre_save (one query, only when a save may touch these fields),
 not from the instance, which may be older than the row. Writes that bypass save() (bulk_create,
@@ -20,13 +22,14 @@ transaction, naming the fields they wrote: a bulk write of a field the public ma
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from events.models import Edition, Figure, FormerDate
+from events.models import Award, Edition, Figure, FormerDate
 from pages import versioning
 from pages.selectors.participants import PUBLIC_FIELDS
-from registrations.models import Registration
+from registrations.models import ParticipantResult, Registration
 from registrations.signals import public_data_changed
 
 LISTED_FIELDS = ("edition", *(field for field in PUBLIC_FIELDS if field != "pk"))
@@ -94,7 +97,19 @@ def registration_deleted(sender, instance: Registration, **kwargs) -> None:
 
 def _registration_changed(before: Values, after: Values) -> None:
     if registration_footprint(before) != registration_footprint(after):
-        versioning.bump({int(values["edition"]) for values in (before, after) if values is not None})
+        changed = [values for values in (before, after) if values is not None]
+        # Every edition the account took part in shows its count of editions, which this may move.
+        handles = {values["handle"].lower() for values in changed if values["handle"]}
+        sharing = (
+            Registration.objects.public()
+            .annotate(lowered=Lower("handle"))
+            .filter(lowered__in=handles)
+            .values_list("edition_id", flat=True)
+            .distinct()
+            if handles
+            else []
+        )
+        versioning.bump({*(int(values["edition"]) for values in changed), *sharing})
 
 
 @receiver(pre_save, sender=Edition)
@@ -116,9 +131,15 @@ def edition_deleted(sender, instance: Edition, **kwargs) -> None:
 
 @receiver(post_save, sender=Figure)
 @receiver(post_delete, sender=Figure)
+@receiver(post_save, sender=Award)
+@receiver(post_delete, sender=Award)
+@receiver(post_save, sender=ParticipantResult)
+@receiver(post_delete, sender=ParticipantResult)
 @receiver(post_save, sender=FormerDate)
 @receiver(post_delete, sender=FormerDate)
-def edition_record_changed(sender, instance: Figure | FormerDate, **kwargs) -> None:
+def edition_record_changed(
+    sender, instance: Figure | FormerDate | Award | ParticipantResult, **kwargs
+) -> None:
     versioning.bump({instance.edition_id})
 
 

@@ -73,6 +73,7 @@ def registrant_event(registration: Registration) -> calendar.CalendarEvent | Non
 @dataclass(frozen=True)
 class CalendarLinks:
     ics_url: str
+    webcal_url: str  # the same file as a subscription: the calendar fetches it again when it changes
     google_url: str
     outlook_url: str
 
@@ -81,8 +82,10 @@ def calendar_links(registration: Registration, manage_token: str) -> CalendarLin
     event = registrant_event(registration)
     if event is None:
         return None
+    ics_url = siteurl.absolute(reverse("registrations:calendar", args=[manage_token]))
     return CalendarLinks(
-        ics_url=siteurl.absolute(reverse("registrations:calendar", args=[manage_token])),
+        ics_url=ics_url,
+        webcal_url=calendar.webcal_url(ics_url),
         google_url=calendar.google_url(event),
         outlook_url=calendar.outlook_url(event),
     )

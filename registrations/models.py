@@ -3,9 +3,11 @@ sent to registrants (mailings with their deliveries, reminders)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -128,6 +130,20 @@ class RegistrationQuerySet(models.QuerySet):
         The database guarantees at most one per handle and edition (registration_unique_handle_per_edition).
         """
         return self.filter(handle_held_at__isnull=False).exclude(status__in=Registration.RELEASED_STATUSES)
+
+    def edition_counts(self, handles: Iterable[str] | models.QuerySet | None = None) -> dict[str, int]:
+        """How many editions each handle (lower-cased) has an entry in, among these entries.
+
+        ``handles`` narrows the count to those handles (any letter case), or to a query's lower-cased
+        ``values("lowered")``; None counts every handle.
+        """
+        rows = self.exclude(handle="").annotate(lowered=Lower("handle"))
+        if isinstance(handles, models.QuerySet):
+            rows = rows.filter(lowered__in=handles)
+        elif handles is not None:
+            rows = rows.filter(lowered__in={handle.lower() for handle in handles})
+        counted = rows.order_by().values("lowered").annotate(editions=Count("edition", distinct=True))
+        return {row["lowered"]: row["editions"] for row in counted}
 
     def expired_unconfirmed(self, *, before) -> RegistrationQuerySet:
         """Entries never confirmed whose confirmation link (sent at sign-up) has expired by ``before``."""
@@ -264,6 +280,10 @@ class Registration(models.Model):
     # fields, so every write path (services, admin, migrations) keeps it right.
     search_text = models.CharField(max_length=SEARCH_TEXT_LENGTH, blank=True, editable=False, db_index=True)
 
+    # Set on entries an organizer imported from the record of a past edition (registrations/services/
+    # past_participants.py): approved without review, with no email, never written to.
+    imported_at = models.DateTimeField(_("imported from the record"), null=True, blank=True, editable=False)
+
     # Bumped to invalidate every private link sent so far (after withdrawal, or on request).
     link_version = models.PositiveIntegerField(default=1)
 
@@ -349,6 +369,7 @@ class RegistrationLogEntry(models.Model):
         X_UNLISTED = "x_unlisted", _("Marked as not on the official X list")
         SET_ASIDE = "set_aside", _("Set aside (out of the review queue)")
         TAKEN_BACK = "taken_back", _("Taken back into the review queue")
+        IMPORTED = "imported", _("Imported from the record of a past edition")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log_entries")
     action = models.CharField(max_length=15, choices=Action.choices)
@@ -503,3 +524,85 @@ class Reminder(OutboxItem):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.registration_id} (due {self.due_at:%Y-%m-%d %H:%M})"
+
+
+class ParticipantResult(models.Model):
+    """What one X account did during an edition, as an analytics export or a published result says.
+
+    Keyed by handle (in any letter case, once per edition), so that accounts that never registered on
+    poltwt (the 1st edition's @FBIPressOffice) have their figures too; ``registration`` links the entry
+    of that edition holding the same handle, when there is one. Each figure is empty when not given.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="participant_results")
+    handle = models.CharField(_("X handle"), max_length=15)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="results"
+    )
+    tweets = models.PositiveIntegerField(_("tweets"), null=True, blank=True)
+    retweets = models.PositiveIntegerField(_("retweets"), null=True, blank=True)
+    mentions = models.PositiveIntegerField(_("mentions"), null=True, blank=True)
+    followers = models.PositiveBigIntegerField(_("followers"), null=True, blank=True)
+    source_name = models.CharField(_("source"), max_length=200, blank=True)
+    source_url = models.URLField(_("source link"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["edition", Lower("handle")]
+        verbose_name = _("participant's result")
+        verbose_name_plural = _("participants' results")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("handle"),
+                "edition",
+                name="participant_result_one_per_handle",
+                violation_error_message=_("This edition already has results for this handle."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle} ({self.edition})"
+
+    @property
+    def figures(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in RESULT_MEASURES}
+
+
+# The figures a participant's result may carry, in the order pages show them.
+RESULT_MEASURES = ("tweets", "retweets", "mentions", "followers")
+
+
+class CsvImport(models.Model):
+    """An uploaded CSV file waiting for the organizer's check of its columns, then imported once.
+
+    The file is kept here (bounded by desk's upload form) so that the preview, a change of the column
+    mapping and the confirmation all read the same data, and nothing is lost between the requests.
+    """
+
+    class Kind(models.TextChoices):
+        RESULTS = "results", _("Participants' results")
+        PARTICIPANTS = "participants", _("Past participants")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("file"), max_length=200)
+    content = models.TextField(editable=False)
+    # {"handle": 0, "tweets": 3, ...}: the column (by position) each field is read from.
+    mapping = models.JSONField(_("columns"), default=dict, blank=True)
+    source_name = models.CharField(_("source"), max_length=200, blank=True)
+    source_url = models.URLField(_("source link"), blank=True)
+    account_kind = models.CharField(
+        _("account type"), max_length=10, choices=Registration.Kind.choices, default=Registration.Kind.AGENCY
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    imported_rows = models.PositiveIntegerField(_("rows imported"), default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("CSV import")
+        verbose_name_plural = _("CSV imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.filename} ({self.edition})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django_tasks import task
 
 from registrations import emails
@@ -37,6 +38,15 @@ def geocode_registration_task(registration_id: int, force: bool = False) -> None
         and geocode_registration_task.get_backend().supports_defer
     ):
         geocode_registration_task.using(run_after=retry_at).enqueue(registration_id, force=force)
+
+
+@task()
+def geocode_registrations_task(registration_ids: list[int]) -> None:
+    """Queue one geocode_registration_task per registration: a bulk import enqueues this one task, so the
+    organizer's request does not wait for thousands of enqueues (about 1.5 ms each on the database queue)."""
+    with transaction.atomic():  # the database queue's rows in one commit
+        for registration_id in registration_ids:
+            geocode_registration_task.enqueue(registration_id)
 
 
 @task()

@@ -17,7 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from desk.admin.mailing import review_url
-from events.models import TRANSLATED_FIELDS, Edition, Figure, FormerDate
+from events.models import TRANSLATED_FIELDS, Award, Edition, Figure, FormerDate
 from registrations.forms import VisibleTextMixin
 from registrations.services.editions import edition_change
 from registrations.services.mailing import MailingError, invitations_create
@@ -114,6 +114,15 @@ class FigureInline(admin.TabularInline):
     verbose_name_plural = _("Results published after the event")
 
 
+class AwardInline(admin.TabularInline):
+    """The prizes of the edition: category, winner (a handle or a name; empty when not on record), source."""
+
+    model = Award
+    extra = 0
+    formfield_overrides = {models.URLField: {"form_class": HttpsURLField}}
+    fields = ["category", "winner", "note", "source_name", "source_url"]
+
+
 class FormerDateInline(admin.TabularInline):
     """Dates the edition was set for before it moved: recorded on each move, editable for the record."""
 
@@ -130,7 +139,7 @@ class EditionAdmin(admin.ModelAdmin):
     search_fields = ["title", "theme", "theme_hashtag"]
     ordering = ["-ordinal"]
     actions = ["invite_participants"]
-    inlines = [FigureInline, FormerDateInline]
+    inlines = [FigureInline, AwardInline, FormerDateInline]
     fieldsets = [
         (None, {"fields": ["ordinal", "title", "hashtag", "status"]}),
         (_("When"), {"fields": ["date", "start_time", "duration_hours"]}),

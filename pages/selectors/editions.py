@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Lower, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from events import calendar, schedule
-from events.models import Edition, Figure
+from events.models import Award, Edition, Figure
 from pages.selectors import participants as participant_selectors
 from poltwt import siteurl
-from registrations.models import Registration
+from registrations.models import ParticipantResult, Registration
 
 
 def featured_edition() -> Edition | None:
@@ -36,10 +37,42 @@ class ResultRow:
 
 
 @dataclass(frozen=True)
+class TopRow:
+    handle: str
+    value: int
+    participant: bool  # the handle is a registration of the edition on poltwt
+
+    @property
+    def x_url(self) -> str:
+        return f"https://x.com/{self.handle}"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class TopTable:
+    """The accounts with the highest figure of one measure, and who published the figures."""
+
+    rows: list[TopRow]
+    sources: list[Source]
+
+
+@dataclass(frozen=True)
 class EditionRecord:
     edition: Edition
     first_set_for: dt.date | None
     rows: list[ResultRow]
+    most_active: TopTable | None = None  # by tweets
+    most_mentioned: TopTable | None = None
+    awards: list[Award] = field(default_factory=list)
+
+
+# How many accounts the "most active" and "most mentioned" tables list.
+TOP_ACCOUNTS = 10
 
 
 # The measures poltwt itself can count from its approved registrations, and the annotation holding each.
@@ -50,7 +83,46 @@ COUNTED = {
 }
 
 
-def _record(edition: Edition) -> EditionRecord:
+def _top_table(results: list[ParticipantResult], measure: str) -> TopTable | None:
+    ranked = sorted(
+        (result for result in results if getattr(result, measure) is not None),
+        key=lambda result: (-getattr(result, measure), result.handle.lower()),
+    )[:TOP_ACCOUNTS]
+    if not ranked:
+        return None
+    sources = list(
+        dict.fromkeys(Source(r.source_name, r.source_url) for r in ranked if r.source_name or r.source_url)
+    )
+    rows = [
+        TopRow(handle=r.handle, value=getattr(r, measure), participant=r.registration_id is not None)
+        for r in ranked
+    ]
+    return TopTable(rows=rows, sources=sources)
+
+
+def top_results() -> dict[int, list[ParticipantResult]]:
+    """Per edition id, the results among its TOP_ACCOUNTS most tweets or most mentions (one query: each
+    edition may hold thousands of results, of which only these are shown)."""
+    by_tweets = Window(
+        RowNumber(), partition_by=F("edition"), order_by=[F("tweets").desc(nulls_last=True), Lower("handle")]
+    )
+    by_mentions = Window(
+        RowNumber(),
+        partition_by=F("edition"),
+        order_by=[F("mentions").desc(nulls_last=True), Lower("handle")],
+    )
+    ranked = (
+        ParticipantResult.objects.annotate(tweets_rank=by_tweets, mentions_rank=by_mentions)
+        .filter(Q(tweets_rank__lte=TOP_ACCOUNTS) | Q(mentions_rank__lte=TOP_ACCOUNTS))
+        .order_by()
+    )
+    tops: dict[int, list[ParticipantResult]] = {}
+    for result in ranked:
+        tops.setdefault(result.edition_id, []).append(result)
+    return tops
+
+
+def _record(edition: Edition, results: list[ParticipantResult] | None = None) -> EditionRecord:
     figures = {figure.measure: figure for figure in edition.figures.all()}
     rows = []
     for measure, label in Figure.Measure.choices:
@@ -69,13 +141,22 @@ def _record(edition: Edition) -> EditionRecord:
                 counted=counted,
             )
         )
-    return EditionRecord(edition=edition, first_set_for=edition.first_set_for, rows=rows)
+    results = results or []
+    return EditionRecord(
+        edition=edition,
+        first_set_for=edition.first_set_for,
+        rows=rows,
+        most_active=_top_table(results, "tweets"),
+        most_mentioned=_top_table(results, "mentions"),
+        awards=list(edition.awards.all()),
+    )
 
 
 def edition_history() -> list[EditionRecord]:
     """Every edition but cancelled ones, newest first: the published results, each with its qualifier
-    and source, beside the approved accounts and countries poltwt itself counted; and the date each
-    edition was first set for when it has moved. Three queries whatever the number of editions.
+    and source, beside the approved accounts and countries poltwt itself counted; the most active and
+    most mentioned accounts with their source; the awards; and the date each edition was first set for
+    when it has moved. Five queries whatever the number of editions.
     """
     approved = Q(registrations__status=Registration.Status.APPROVED)
     editions = (
@@ -87,10 +168,11 @@ def edition_history() -> list[EditionRecord]:
                 "registrations__country", filter=approved & ~Q(registrations__country=""), distinct=True
             ),
         )
-        .prefetch_related("figures", "former_dates")
+        .prefetch_related("figures", "former_dates", "awards")
         .order_by("-ordinal")
     )
-    return [_record(edition) for edition in editions]
+    tops = top_results()
+    return [_record(edition, tops.get(edition.pk)) for edition in editions]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Lower, TruncDate
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from pages.localization import zone_place
 from pages.lru import LocalLRU
 from poltwt import querynumbers
 from registrations import search
-from registrations.models import Registration
+from registrations.models import RESULT_MEASURES, ParticipantResult, Registration
 
 PUBLIC_FIELDS = (
     "pk",
@@ -115,15 +115,44 @@ def participants(edition: Edition) -> list[dict[str, Any]]:
     def build() -> list[dict[str, Any]]:
         rows = list(public_queryset(edition).order_by("country", "kind", "handle").values(*PUBLIC_FIELDS))
         names: dict[str, str] = {}  # countries.name() translates on every call: once per code is enough
+        editions = editions_by_handle(edition)
+        results = results_by_handle(edition)
         for row in rows:
             code = row["country_code"] = str(row.pop("country") or "")
             row["country_name"] = names.setdefault(code, str(countries.name(code)) if code else "")
             row["x_url"] = f"https://x.com/{row['handle']}"
+            row["editions"] = editions.get(row["handle"].lower(), 1)
+            row["results"] = results.get(row["handle"].lower())
             _make_point_public(row)
         rows.sort(key=lambda row: (row["country_name"], row["kind"], row["handle"].lower()))
         return rows
 
     return cached(edition, "participants", build)
+
+
+def editions_by_handle(edition: Edition) -> dict[str, int]:
+    """How many editions each public account of this edition took part in (in public), by lower-cased
+    handle: "4th edition with #poltwt". Kept right by pages/signals.py, which moves the version of every
+    edition an account is public in when its footprint changes in any of them."""
+
+    def build() -> dict[str, int]:
+        handles = public_queryset(edition).annotate(lowered=Lower("handle")).values("lowered")
+        return Registration.objects.public().edition_counts(handles)
+
+    return cached(edition, "editions_by_handle", build)
+
+
+def results_by_handle(edition: Edition) -> dict[str, dict[str, Any]]:
+    """The edition's results per lower-cased handle: tweets, retweets, mentions, followers (each None
+    when not given) and their source; participants or not (the most mentioned accounts often are not)."""
+
+    def build() -> dict[str, dict[str, Any]]:
+        rows = ParticipantResult.objects.filter(edition=edition).values(
+            "handle", *RESULT_MEASURES, "source_name", "source_url"
+        )
+        return {row.pop("handle").lower(): row for row in rows}
+
+    return cached(edition, "results_by_handle", build)
 
 
 def _make_point_public(row: dict[str, Any]) -> None:

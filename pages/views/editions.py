@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -7,6 +8,7 @@ from events import calendar
 from pages.cache import public_cache
 from pages.selectors import editions as selectors
 from pages.selectors.participants import edition_from_request, editions_with_participants
+from poltwt import siteurl
 
 
 @require_safe
@@ -29,6 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "calendar": {
                 "google_url": calendar.google_url(event),
                 "outlook_url": calendar.outlook_url(event),
+                "webcal_url": calendar.webcal_url(
+                    siteurl.absolute(reverse("pages:edition_ics", args=[edition.ordinal]))
+                ),
             }
             if event
             else None,

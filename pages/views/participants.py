@@ -54,6 +54,9 @@ CSV_FIELDS = (
     "local_hashtag",
     "x_url",
 )
+# The JSON export also says how many editions each account took part in and, once published, its
+# results in this edition ({"tweets": 568, "retweets": null, ..., "source_name": ..., "source_url": ...}).
+JSON_FIELDS = (*CSV_FIELDS, "editions", "results")
 
 
 def _edition(request: HttpRequest):
@@ -155,7 +158,7 @@ def participants_csv(request: HttpRequest) -> HttpResponse:
 @public_data
 def participants_json(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
-    rows = [{field: row[field] for field in CSV_FIELDS} for row in selectors.participants(edition)]
+    rows = [{field: row[field] for field in JSON_FIELDS} for row in selectors.participants(edition)]
     return JsonResponse(
         {
             "edition": edition.ordinal,

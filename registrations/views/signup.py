@@ -16,7 +16,7 @@ from django_ratelimit.decorators import ratelimit
 
 from events.models import Edition
 from poltwt.ratelimit import client_ip, link_rate, signup_rate
-from registrations import emails, tokens
+from registrations import emails, history, tokens
 from registrations.forms import LostLinkForm, form_class_for
 from registrations.models import Registration
 from registrations.services.privacy import registration_withdraw
@@ -166,6 +166,7 @@ def manage(request: HttpRequest, registration: Registration, token: str) -> Http
             "token": token,
             "is_officer": registration.kind == Registration.Kind.OFFICER,
             "edition": registration.edition,
+            "history": history.participant_history(registration),
             **emails.participant_kit(registration, token),
         },
         status=status,

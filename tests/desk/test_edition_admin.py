@@ -37,7 +37,7 @@ def change_form_data(client, edition: Edition, **changes) -> dict[str, str]:
             data[name] = value.strftime("%H:%M")
         else:
             data[name] = "" if value is None else str(value)
-    for prefix in ("figures", "former_dates"):
+    for prefix in ("figures", "awards", "former_dates"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     data.update(changes)
     return data

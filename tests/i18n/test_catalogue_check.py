@@ -34,7 +34,7 @@ def test_a_missing_catalogue_stops_the_start(catalogue):
     assert ids(errors) == ["poltwt.E001"]
     assert "django.mo is missing" in errors[0].msg
     with pytest.raises(SystemCheckError, match=r"poltwt\.E001"):
-        call_command("check")
+        call_command("check", deploy=True)
 
 
 def test_a_catalogue_older_than_its_po_stops_the_start(catalogue):

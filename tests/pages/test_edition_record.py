@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from events.models import Edition, Figure, FormerDate
-from registrations.models import Registration
+from events.models import Award, Edition, Figure, FormerDate
+from registrations.models import ParticipantResult, Registration
 from tests.factories import EditionFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +176,10 @@ def test_editions_page_runs_a_fixed_number_of_queries(client, django_assert_max_
         Figure.objects.create(edition=edition, measure="agencies", value=ordinal)
         FormerDate.objects.create(edition=edition, date=dt.date(2015, 12, ordinal))
         ParticipantFactory(edition=edition)
-    with django_assert_max_num_queries(4):
+        Award.objects.create(edition=edition, category="Best selfie", winner=f"@Winner{ordinal}")
+        for rank in range(15):
+            ParticipantResult.objects.create(edition=edition, handle=f"acct{ordinal}_{rank}", tweets=rank)
+    # The editions with their figures, former dates and awards, the top accounts of all, the versions.
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("pages:edition_list"))
     assert response.status_code == 200

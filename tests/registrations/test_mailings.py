@@ -217,9 +217,11 @@ def edition_form(edition: Edition, **changes) -> dict:
         "theme_hashtag": "",
         "theme_description": "",
         "retention_days": 365,
-        # The inlines (published results, former dates), sent empty as the page sends them.
+        # The inlines (published results, awards, former dates), sent empty as the page sends them.
         "figures-TOTAL_FORMS": "0",
         "figures-INITIAL_FORMS": "0",
+        "awards-TOTAL_FORMS": "0",
+        "awards-INITIAL_FORMS": "0",
         "former_dates-TOTAL_FORMS": "0",
         "former_dates-INITIAL_FORMS": "0",
     }

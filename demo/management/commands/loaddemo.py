@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.participants import load_demo_participants, load_first_edition_agencies
-from events.models import Edition, Figure, FormerDate
+from events.models import Award, Edition, Figure, FormerDate
+from registrations.models import ParticipantResult
+from registrations.signals import public_data_changed
 
 TIME_TO_UNIFY = {
     "theme": "Time to Unify",
@@ -104,6 +106,36 @@ HISTORICAL = [
 
 UPCOMING_ORDINAL = 6
 
+BRIGHTPLANET_FINAL = "BrightPlanet, “Final Results of #Poltwt Tweet-a-thon” (25 March 2013)"
+BRIGHTPLANET_FINAL_URL = "https://brightplanet.com/2013/03/25/final-results-of-poltwt-tweet-a-thon/"
+# The 1st edition's most vocal accounts (tweets) and most mentioned accounts, as BrightPlanet lists them.
+FIRST_MOST_VOCAL = [
+    ("NYorksPolice", 568),
+    ("mapwinn0605", 484),
+    ("lawscomm", 289),
+    ("CalgaryPolice", 209),
+    ("GMPBlackley", 205),
+    ("HaltonPolice", 186),
+]
+FIRST_MOST_MENTIONED = [
+    ("CalgaryPolice", 918),
+    ("gmpolice", 841),
+    ("NYorksPolice", 662),
+    ("lawscomm", 407),
+    ("hantsyotcop", 355),
+    ("FBIPressOffice", 316),
+]
+WRAP_UP = "Connected Cops, the organizer’s wrap-up of the 3rd edition"
+WRAP_UP_URL = "http://connectedcops.net/poltwt-wrap-up/"
+# The 3rd edition's prizes; the record names only the first winner, the others stay empty.
+THIRD_AWARDS = [
+    ("Best overall use of social media", "Halton Regional Police"),
+    ("Best Hangout on Air", ""),
+    ("Most retweeted / most popular", ""),
+    ("Best use of video", ""),
+    ("Best selfie", ""),
+]
+
 
 DEFAULT_PARTICIPANTS = 60
 
@@ -127,6 +159,41 @@ def load_record(edition: Edition, figures: list[tuple], former_dates: list[dt.da
     for date in former_dates:
         if not edition.former_dates.filter(date=date).exists():
             FormerDate.objects.create(edition=edition, date=date)
+
+
+def load_results(edition: Edition) -> None:
+    """The edition's most vocal and most mentioned accounts as published (a rerun changes nothing)."""
+    figures: dict[str, dict[str, int]] = {}
+    for handle, tweets in FIRST_MOST_VOCAL:
+        figures.setdefault(handle, {})["tweets"] = tweets
+    for handle, mentions in FIRST_MOST_MENTIONED:
+        figures.setdefault(handle, {})["mentions"] = mentions
+    edition.participant_results.all().delete()
+    held = {
+        registration.handle.lower(): registration
+        for registration in edition.registrations.approved().exclude(handle="")
+    }
+    ParticipantResult.objects.bulk_create(
+        ParticipantResult(
+            edition=edition,
+            handle=handle,
+            registration=held.get(handle.lower()),
+            tweets=values.get("tweets"),
+            mentions=values.get("mentions"),
+            source_name=BRIGHTPLANET_FINAL,
+            source_url=BRIGHTPLANET_FINAL_URL,
+        )
+        for handle, values in figures.items()
+    )
+    public_data_changed.send(sender=ParticipantResult, edition_ids={edition.pk}, fields=None)
+
+
+def load_awards(edition: Edition) -> None:
+    edition.awards.all().delete()
+    for category, winner in THIRD_AWARDS:
+        Award.objects.create(
+            edition=edition, category=category, winner=winner, source_name=WRAP_UP, source_url=WRAP_UP_URL
+        )
 
 
 class Command(BaseCommand):
@@ -158,6 +225,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{'Created' if created else 'Updated'} {values['title']}")
         first = Edition.objects.get(ordinal=1)
         self.stdout.write(f"Loaded {load_first_edition_agencies(first)} Bay Area agencies into the {first}")
+        load_results(first)
+        load_awards(Edition.objects.get(ordinal=3))
 
         now = timezone.now()
         upcoming, created = Edition.objects.get_or_create(
