@@ -24,6 +24,7 @@ from django.utils import timezone
 from playwright.sync_api import Error, sync_playwright
 
 from events.models import Edition
+from geo import geocoding
 from tests.browser.helpers import TIMEOUT_MS
 from tests.factories import EditionFactory
 
@@ -219,6 +220,17 @@ def page(browser_context, page_log: PageLog) -> Iterator:
     yield page
     problems = page_log.unexpected()
     assert not problems, "The browser reported:\n" + "\n".join(problems)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _gazetteer_built() -> None:
+    """Build the offline geocoder's city index (once per process) before any page is timed.
+
+    Tests run background tasks at once, inside the request: the first sign-up would otherwise build the
+    index (34,000 cities; about a second alone, over ten on a busy machine) while the browser waits for
+    the next page, against the navigation timeout.
+    """
+    geocoding._GAZETTEER.get()
 
 
 @pytest.fixture(autouse=True)
