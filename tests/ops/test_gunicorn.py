@@ -19,6 +19,7 @@ from tests.factories import RegistrationFactory
 from tests.ops.processes import PYTHON, ROOT, process_env, stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
 # A stalled site answers nobody until the half-sent bodies time out (gunicorn's 30 s timeout): a GET that
 # answers within this many seconds was not stalled, however busy the machine.
 STALL_SECONDS = 10.0
