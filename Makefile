@@ -6,6 +6,9 @@ PYTHON ?= $(shell for v in 3.14 3.13 3.12 3.11; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# uv resolves the lock file (make lock); it lives in a venv of its own, apart from the project's packages.
+UV_VERSION := 0.13.8
+LOCK_TOOL := $(VENV)/lock-tool/bin/uv
 DEV_ENV := DEBUG=1
 # Production-like settings for the deployment checks (a throwaway key; nothing is served with them).
 PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
@@ -14,18 +17,38 @@ PROD_ENV = DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets
 	CACHE_URL=redis://127.0.0.1:6379/1 TASKS_BACKEND=django_tasks_db.DatabaseBackend \
 	EMAIL_URL=smtp+tls://mailer:secret@127.0.0.1:587
 
-.PHONY: run serve reset-organizer test test-postgres lint migrations-check deploy-check messages messages-check clean
+.PHONY: run serve reset-organizer lock test test-postgres lint migrations-check deploy-check messages messages-check clean
 
 # Translation catalogues: each poltwt/locale/<lang>/LC_MESSAGES/django.po is compiled to its .mo by Babel (pure
 # Python, poltwt/catalogues.py), so a fresh clone needs no GNU gettext.
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard poltwt/locale/*/LC_MESSAGES/django.po))
 
-$(STAMP): pyproject.toml requirements/build-constraints.txt
+# Installs come from requirements/lock.txt: every package pinned, with its hashes (pip refuses anything else).
+# The XStatic packages are sdists whose setup.py imports pkg_resources: their builds need setuptools<81
+# (requirements/build-constraints.txt). `pip check` fails when pyproject.toml asks for a package the lock
+# does not hold: run `make lock`.
+$(STAMP): requirements/lock.txt requirements/build-constraints.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "poltwt needs Python 3.11 or newer (python3.11, python3.12, ... or python3)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --build-constraint requirements/build-constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --build-constraint requirements/build-constraints.txt \
+		-r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --build-constraint requirements/build-constraints.txt -e .
+	@problems=$$($(BIN)/python -m pip check) || \
+		{ echo "$$problems"; echo "requirements/lock.txt does not match pyproject.toml: run make lock."; exit 1; }
 	touch $(STAMP)
+
+## make lock: pin pyproject.toml's dependencies (and the dev extra) with hashes in requirements/lock.txt, for
+## Python 3.11 and later on any platform. Pins already in the lock are kept where they still fit; to move every
+## pin to the newest allowed release: make lock LOCK_FLAGS=--upgrade
+$(LOCK_TOOL):
+	@test -n "$(PYTHON)" || { echo "poltwt needs Python 3.11 or newer (python3.11, python3.12, ... or python3)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)/lock-tool
+	$(VENV)/lock-tool/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+lock: $(LOCK_TOOL)
+	$(LOCK_TOOL) pip compile --quiet --universal --python-version 3.11 --generate-hashes --extra dev \
+		--custom-compile-command "make lock" $(LOCK_FLAGS) -o requirements/lock.txt pyproject.toml
 
 $(MO_FILES): %.mo: %.po $(STAMP)
 	$(BIN)/python -m poltwt.catalogues compile

@@ -89,11 +89,15 @@ def nominatim_stub() -> Iterator[NominatimStub]:
 
 @pytest.fixture
 def nominatim(settings, nominatim_stub: NominatimStub) -> NominatimStub:
-    """GEOCODER=nominatim, talking to the stub through geopy; short timeout, no spacing between requests."""
+    """GEOCODER=nominatim, talking to the stub through geopy; no spacing between requests.
+
+    The timeout is generous: the stub answers at once, but a busy machine may take seconds to get it there.
+    A test of timeouts sets a short one and holds the reply (StubReply.held()).
+    """
     settings.GEOCODER = "nominatim"
     settings.GEOCODER_DOMAIN = nominatim_stub.domain
     settings.GEOCODER_SCHEME = "http"
     settings.GEOCODER_USER_AGENT = "poltwt-tests/1.0 (+https://poltwt.example/)"
-    settings.GEOCODER_TIMEOUT = 0.5
+    settings.GEOCODER_TIMEOUT = 10
     settings.GEOCODER_MIN_INTERVAL = 0
     return nominatim_stub

@@ -3,7 +3,8 @@
 One Chromium for the whole browser suite (launching costs ~1 s), a fresh context per test (cookies,
 storage and cache start empty). Every page is watched: an uncaught script error, a Content Security
 Policy violation, a script/style/data file that fails to load, or a request to anywhere but the live
-server fails the test at teardown, unless the test says it expects it (see PageLog).
+server fails the test at teardown, unless the test says it expects it (see PageLog). A request the
+browser cancelled because its page navigated away is not a failure: nothing was waiting for it.
 
 The live server runs in a thread of this process, so it shares the settings (the `settings` fixture
 reaches it), the locmem cache and `django.core.mail.outbox` with the test.
@@ -20,9 +21,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Error, sync_playwright
 
 from events.models import Edition
+from geo import geocoding
 from tests.browser.helpers import TIMEOUT_MS
 from tests.factories import EditionFactory
 
@@ -110,6 +112,11 @@ class PageLog:
     csp_violations: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
     broken_resources: list[str] = field(default_factory=list)
+    # Requests cancelled by the browser (net::ERR_ABORTED): broken only if their frame never navigated away
+    # afterwards, which is known only at the end. Each is (frame, its navigations when cancelled, what).
+    cancelled_requests: list[tuple[object, int, str]] = field(default_factory=list)
+    # How many times each frame navigated or was removed so far (bumped by watch()).
+    frame_navigations: dict[object, int] = field(default_factory=dict)
     # A test that provokes a failure on purpose lists the patterns it expects (re.search on the message).
     expected_page_errors: list[str] = field(default_factory=list)
     expected_csp_violations: list[str] = field(default_factory=list)
@@ -118,11 +125,18 @@ class PageLog:
         def keep(messages: list[str], expected: list[str]) -> list[str]:
             return [m for m in messages if not any(re.search(p, m) for p in expected)]
 
+        # A frame that navigated (or was removed) after a request was cancelled no longer shows the
+        # document that asked for it: the browser dropped a response nobody needed any more.
+        still_shown = [
+            what
+            for frame, navigations, what in self.cancelled_requests
+            if frame is None or self.frame_navigations.get(frame, 0) == navigations
+        ]
         return [
             *(f"page error: {m}" for m in keep(self.page_errors, self.expected_page_errors)),
             *(f"CSP violation: {m}" for m in keep(self.csp_violations, self.expected_csp_violations)),
             *(f"request outside the live server: {url}" for url in self.outside_requests),
-            *(f"broken resource: {what}" for what in self.broken_resources),
+            *(f"broken resource: {what}" for what in [*self.broken_resources, *still_shown]),
         ]
 
 
@@ -172,12 +186,28 @@ def watch(page, log: PageLog) -> None:
         if response.status >= 400 and response.request.resource_type != "document":
             log.broken_resources.append(f"{response.status} {response.request.resource_type} {response.url}")
 
+    def on_navigated(frame) -> None:
+        log.frame_navigations[frame] = log.frame_navigations.get(frame, 0) + 1
+
+    # When a frame commits a new document, the old document's requests still in flight fail with
+    # net::ERR_ABORTED just before "framenavigated" arrives (Playwright fails them itself; so does the
+    # browser when a document is unloaded): at the failure the page cannot yet tell a cancelled request
+    # from a load that failed on a page that stays, so cancelled requests are judged at the end.
+    page.on("framenavigated", on_navigated)
+    page.on("framedetached", on_navigated)
+
     def on_request_failed(request) -> None:
-        # The browser's own fetch of the page icon is cancelled when a test navigates on at once.
-        if request.resource_type == "other" and "/static/img/favicon" in request.url:
+        if request.resource_type == "document" or request.url in log.outside_requests:
             return
-        if request.resource_type != "document" and request.url not in log.outside_requests:
-            log.broken_resources.append(f"{request.failure} {request.resource_type} {request.url}")
+        what = f"{request.failure} {request.resource_type} {request.url}"
+        if request.failure != "net::ERR_ABORTED":
+            log.broken_resources.append(what)
+            return
+        try:
+            frame = request.frame
+        except Error:  # a service worker's request belongs to no frame
+            frame = None
+        log.cancelled_requests.append((frame, log.frame_navigations.get(frame, 0), what))
 
     page.on("response", on_response)
     page.on("requestfailed", on_request_failed)
@@ -190,6 +220,17 @@ def page(browser_context, page_log: PageLog) -> Iterator:
     yield page
     problems = page_log.unexpected()
     assert not problems, "The browser reported:\n" + "\n".join(problems)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _gazetteer_built() -> None:
+    """Build the offline geocoder's city index (once per process) before any page is timed.
+
+    Tests run background tasks at once, inside the request: the first sign-up would otherwise build the
+    index (34,000 cities; about a second alone, over ten on a busy machine) while the browser waits for
+    the next page, against the navigation timeout.
+    """
+    geocoding._GAZETTEER.get()
 
 
 @pytest.fixture(autouse=True)

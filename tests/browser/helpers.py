@@ -26,6 +26,10 @@ def open_popup(page, *, lat: float, lng: float, title: str, zoom: int = 16) -> s
         "([lat, lng, zoom]) => { window.poltwtMap.map.setView([lat, lng], zoom, {animate: false}); }",
         [lat, lng, zoom],
     )
+    # After a zoom, MarkerCluster glides the markers from their clusters to their own places (a CSS
+    # transition while the map pane has .leaflet-cluster-anim). A click then may press on the moving marker
+    # and release on the map beside it, which opens nothing: click once the markers have arrived.
+    page.locator(".leaflet-map-pane.leaflet-cluster-anim").wait_for(state="detached")
     page.locator(f'.leaflet-marker-icon[title="{title}"]').click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(state="visible")

@@ -2,6 +2,7 @@
 
     stub.reply = StubReply.match(59.437, 24.754)          # every request from now on
     stub.queue(StubReply.status(429), StubReply.empty())  # the next two requests, then stub.reply again
+    stub.reply = StubReply.match(59.437, 24.754).held()   # answers wait until stub.release()
 
 Each request is recorded (path, query parameters, User-Agent, arrival time on the monotonic clock).
 """
@@ -12,7 +13,7 @@ import json
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -25,6 +26,7 @@ class StubReply:
     body: bytes = b"[]"
     content_type: str = "application/json"
     delay: float = 0.0  # seconds to wait before answering
+    on_hold: bool = False  # answer only once the test calls stub.release() (or the stub closes: no answer)
 
     @classmethod
     def payload(cls, payload: Any, *, status: int = 200, delay: float = 0.0) -> StubReply:
@@ -65,6 +67,10 @@ class StubReply:
     def slow(cls, seconds: float) -> StubReply:
         return cls.payload([], delay=seconds)
 
+    def held(self) -> StubReply:
+        """This reply, sent only when the test says so: "while the provider answers" without a clock."""
+        return replace(self, on_hold=True)
+
     @classmethod
     def error(cls, status: int) -> StubReply:
         return cls(status=status, body=b'{"error": {"code": %d, "message": "stub"}}' % status)
@@ -93,6 +99,7 @@ class NominatimStub:
         self._queued: deque[StubReply] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self._released = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         # A short poll keeps shutdown (every test's teardown) quick.
@@ -103,6 +110,10 @@ class NominatimStub:
         """What GEOCODER_DOMAIN needs: "127.0.0.1:PORT"."""
         host, port = self._server.server_address[:2]
         return f"{host}:{port}"
+
+    def release(self) -> None:
+        """Send the held replies (and answer later ones at once)."""
+        self._released.set()
 
     def queue(self, *replies: StubReply) -> None:
         with self._lock:
@@ -140,6 +151,10 @@ def _handler_for(stub: NominatimStub) -> type[BaseHTTPRequestHandler]:
             )
             if reply.delay and stub._closing.wait(reply.delay):
                 return
+            if reply.on_hold:
+                while not stub._released.wait(0.05):
+                    if stub._closing.is_set():
+                        return
             try:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", f"{reply.content_type}; charset=utf-8")

@@ -64,6 +64,19 @@ class Server:
         with ThreadPoolExecutor(AT_ONCE) as pool:
             return list(pool.map(lambda _: self.get(path), range(count)))
 
+    def get_from_both_workers(self, path: str, count: int) -> list[Answer]:
+        """`count` requests at once, and as many more rounds as it takes for both workers to answer some.
+
+        On a busy machine one worker may take a whole round while the other is not scheduled, and gunicorn
+        writes a request's access-log line only after the client has its answer; every answer is kept.
+        """
+        start = self.log_lines()
+        deadline = time.monotonic() + 60
+        answers = self.get_at_once(path, count)
+        while len(self.workers_since(start, path)) < 2 and time.monotonic() < deadline:
+            answers += self.get_at_once(path, count)
+        return answers
+
     def log_lines(self) -> int:
         return len(self.access_log.read_text().splitlines())
 
@@ -176,8 +189,8 @@ def test_every_worker_shows_a_withdrawal_and_an_approval_within_the_recheck_peri
     time.sleep(RECHECK)  # the workers have seen this test's data
 
     start = server.log_lines()
-    before_json = server.get_at_once(urls["json"], 40)
-    before_list = server.get_at_once(urls["list"], 40)
+    before_json = server.get_from_both_workers(urls["json"], 40)
+    before_list = server.get_from_both_workers(urls["list"], 40)
     assert len(server.workers_since(start, urls["json"])) == 2
     assert all(answer.status == 200 and handles(answer) == {"Alpha1"} for answer in before_json)
     assert all(b"@Alpha1" in answer.body and b"@Bravo2" not in answer.body for answer in before_list)
@@ -189,12 +202,12 @@ def test_every_worker_shows_a_withdrawal_and_an_approval_within_the_recheck_peri
     time.sleep(RECHECK + 0.05)
 
     start = server.log_lines()
-    after_json = server.get_at_once(urls["json"], 40)
-    after_list = server.get_at_once(urls["list"], 40)
+    after_json = server.get_from_both_workers(urls["json"], 40)
+    after_list = server.get_from_both_workers(urls["list"], 40)
     assert time.monotonic() - changed_at < RECHECK + 10  # the answers came soon after the period
     assert len(server.workers_since(start, urls["json"])) == 2
     assert len(server.workers_since(start, urls["list"])) == 2
-    assert [handles(answer) for answer in after_json] == [{"Bravo2"}] * 40
+    assert [handles(answer) for answer in after_json] == [{"Bravo2"}] * len(after_json)
     assert all(b"@Bravo2" in answer.body and b"@Alpha1" not in answer.body for answer in after_list)
 
     # And what they answer is the same for everyone, whichever worker built it.
@@ -216,8 +229,8 @@ def test_every_worker_shows_a_withdrawal_and_an_approval_within_the_recheck_peri
 def test_rate_limits_count_across_the_workers(server):
     guess = reverse("registrations:manage", args=["a-guessed-token"])
     start = server.log_lines()
-    answers = server.get_at_once(guess, 3 * AT_ONCE)
+    answers = server.get_from_both_workers(guess, 3 * AT_ONCE)
     assert len(server.workers_since(start, guess)) == 2
     statuses = sorted(answer.status for answer in answers)
     # With a count per worker, each would let LINK_LIMIT through.
-    assert statuses == [404] * LINK_LIMIT + [429] * (3 * AT_ONCE - LINK_LIMIT)
+    assert statuses == [404] * LINK_LIMIT + [429] * (len(answers) - LINK_LIMIT)

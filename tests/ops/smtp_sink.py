@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import threading
 from collections import Counter
 from email import message_from_bytes
@@ -29,11 +30,20 @@ class _Keeper:
         return "250 OK"
 
 
+def _free_port() -> int:
+    # A port of the kernel's choosing, not a fixed one: other checkouts may run these tests at the same time.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class SmtpSink:
-    def __init__(self, port: int, *, delay: float = 0.0) -> None:
-        self.port = port
+    def __init__(self, *, delay: float = 0.0) -> None:
+        self.port = _free_port()
         self.keeper = _Keeper(delay)
-        self.controller = Controller(self.keeper, hostname="127.0.0.1", port=port)
+        # The server thread must start and answer within ready_timeout (5 s by default): generous, because
+        # a busy machine may take that long and the start is not what the tests measure.
+        self.controller = Controller(self.keeper, hostname="127.0.0.1", port=self.port, ready_timeout=60)
 
     def __enter__(self) -> SmtpSink:
         self.controller.start()

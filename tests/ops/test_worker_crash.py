@@ -30,7 +30,6 @@ from tests.ops.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SMTP_PORT = 18310
 RECIPIENTS = 150
 KILL_AFTER = 40
 
@@ -52,7 +51,7 @@ def queue_in_database(settings):
 def test_a_mailing_survives_a_killed_worker(edition, queue_in_database, tmp_path):
     registrations = RegistrationFactory.create_batch(RECIPIENTS, edition=edition)
     expected = {registration.email.lower() for registration in registrations}
-    with SmtpSink(SMTP_PORT, delay=0.02) as sink:
+    with SmtpSink(delay=0.02) as sink:
         env = process_env(
             EMAIL_URL=sink.url,
             OUTBOX_LEASE_SECONDS="3",
@@ -152,7 +151,7 @@ def test_a_reminder_run_killed_mid_way_loses_no_reminder(tmp_path):
     reminders_plan(edition=edition)
     assert Reminder.objects.filter(kind="1d").count() == RECIPIENTS
     expected = {registration.email.lower() for registration in registrations}
-    with SmtpSink(SMTP_PORT + 1, delay=0.02) as sink:
+    with SmtpSink(delay=0.02) as sink:
         env = process_env(EMAIL_URL=sink.url, OUTBOX_LEASE_SECONDS="3")
         run = start_manage("send_reminders", env=env, log=tmp_path / "r1.log")
         try:

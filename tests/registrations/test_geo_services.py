@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import threading
@@ -208,7 +207,7 @@ def test_withdrawn_registrations_are_not_geocoded(nominatim: NominatimStub):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_answer_for_an_address_changed_meanwhile_is_dropped(nominatim: NominatimStub):
-    nominatim.reply = dataclasses.replace(StubReply.match(37.4443, -122.1598), delay=0.4)
+    nominatim.reply = StubReply.match(37.4443, -122.1598).held()
     registration = RegistrationFactory()
 
     def geocode_in_a_worker() -> None:
@@ -219,14 +218,18 @@ def test_an_answer_for_an_address_changed_meanwhile_is_dropped(nominatim: Nomina
 
     worker = threading.Thread(target=geocode_in_a_worker)
     worker.start()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while not nominatim.requests and time.monotonic() < deadline:
         time.sleep(0.01)
-    # The registrant moves while the provider is answering for the old address.
-    Registration.objects.filter(pk=registration.pk).update(city="Mountain View")
-    worker.join(timeout=5)
-    registration.refresh_from_db()
     assert nominatim.requests
+    # The registrant moves while the provider is answering for the old address; then the answer comes.
+    Registration.objects.filter(pk=registration.pk).update(city="Mountain View")
+    nominatim.release()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    registration.refresh_from_db()
+    # The answer did arrive (it is cached for the old address), and was not applied to the new one.
+    assert GeocodeCacheEntry.objects.filter(found=True, latitude=37.4443).exists()
     assert registration.geo_status == Geo.PENDING
     assert registration.latitude is None
     assert not registration.log_entries.exists()
