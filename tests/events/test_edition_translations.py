@@ -113,6 +113,8 @@ def test_organizers_enter_the_texts_per_language_in_the_admin(admin_client, edit
             "start_time": "08:00",
             "figures-TOTAL_FORMS": "0",
             "figures-INITIAL_FORMS": "0",
+            "awards-TOTAL_FORMS": "0",
+            "awards-INITIAL_FORMS": "0",
             "former_dates-TOTAL_FORMS": "0",
             "former_dates-INITIAL_FORMS": "0",
         }

@@ -323,8 +323,9 @@ def test_the_key_is_the_parameters_sorted_without_empty_ones(client, edition):
 
 
 def test_a_page_over_the_size_cap_is_answered_but_not_stored(client, edition, settings):
-    settings.PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES = 1000
-    assert len(client.get(url("participants_json")).content) < 1000  # a small export is kept
+    # The cap counts the stored headers too (the CSP alone is about 400 bytes).
+    settings.PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES = 4000
+    assert len(client.get(url("participants_json")).content) < 2000  # a small export is kept
     assert len(stored_keys()) == 1
     assert client.get(url("participant_list")).status_code == 200  # a page is larger
     assert len(stored_keys()) == 1
