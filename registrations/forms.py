@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition
+from registrations.countries import country_terms
 from registrations.fields import XHandleField
 from registrations.models import REGISTRANT_FIELDS, Registration
 from registrations.validators import normalise_hashtag, reject_control_characters
@@ -25,6 +26,17 @@ SELECT_PLACEHOLDERS = {
     "country": _("Choose a country"),
 }
 TIME_ATTRS = {"inputmode": "numeric", "placeholder": "18:00", "pattern": "[0-2]?[0-9]:[0-5][0-9]", "size": 5}
+
+
+class CountrySearchSelect(forms.Select):
+    """The country <select>; each option carries the names and aliases the type-to-search box matches
+    (registrations/countries.py), so "UK", "Deutschland" or "Espana" find their country in any language."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if terms := country_terms().get(str(value)):
+            option["attrs"]["data-terms"] = "|".join(terms)
+        return option
 
 
 class VisibleTextMixin:
@@ -103,6 +115,9 @@ class RegistrationForm(VisibleTextMixin, forms.ModelForm):
         self.fields["consent_public"].required = False
         if not self.instance.pk and "language" not in self.initial:
             self.initial["language"] = get_language()
+        self.fields["country"].widget = CountrySearchSelect(
+            attrs=self.fields["country"].widget.attrs, choices=self.fields["country"].choices
+        )
         self.fields["country"].widget.attrs["autocomplete"] = "country"
         # static/js/country-autocomplete.js turns the <select> into a type-to-search box; without
         # JavaScript the plain <select> stays. Its messages come from here so they can be translated.
@@ -116,6 +131,8 @@ class RegistrationForm(VisibleTextMixin, forms.ModelForm):
                 "data-status-results": _("{count} countries match. {selected}"),
                 "data-status-one-result": _("1 country matches. {selected}"),
                 "data-status-selected": _("{option}, {index} of {count}, is highlighted."),
+                "data-chosen": _("Chosen: {country}"),
+                "data-ambiguous": _("“{query}” matches several countries: choose one from the list."),
             }
         )
         for name, placeholder in SELECT_PLACEHOLDERS.items():
