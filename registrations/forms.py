@@ -193,10 +193,14 @@ class RegistrationForm(VisibleTextMixin, forms.ModelForm):
                 _(
                     "@%(handle)s is already registered and confirmed for the %(edition)s. If it is yours, "
                     "use the private link in the email you received, or ask for it again; if you did not "
-                    "register it, write to the organizers."
+                    "register it, write to the organizers at %(contact)s."
                 ),
                 code="taken",
-                params={"handle": handle, "edition": self.edition.title},
+                params={
+                    "handle": handle,
+                    "edition": self.edition.title,
+                    "contact": settings.ORGANIZERS_EMAIL,
+                },
             )
         return handle
 

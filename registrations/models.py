@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import CountryField
 
 from events.models import Edition
@@ -42,6 +43,10 @@ REGISTRANT_FIELDS = (
 # Registrant fields whose change needs no new review (nothing public or checked depends on them).
 NO_REVIEW_FIELDS = ("language",)
 ADDRESS_FIELDS = ("street", "city", "region", "postcode", "country")
+# Who the registrant is: on an approved entry a change to these waits for an organizer (kept in
+# Registration.pending_changes) while the public keeps seeing the approved values. Every other edit
+# (hours, topic, goal, hashtag, language...) applies at once and the entry stays approved.
+IDENTITY_FIELDS = ("handle", "agency_name", "officer_name", "email", *ADDRESS_FIELDS)
 # Erased on withdrawal and by the retention purge: what identifies a person or where they work.
 PERSONAL_FIELDS = ("email", "officer_name", "officer_role", "street", "postcode")
 # Also erased on withdrawal, so that what remains counts the entry without identifying it.
@@ -209,6 +214,10 @@ class Registration(models.Model):
     # fields, so every write path (services, admin, migrations) keeps it right.
     search_text = models.CharField(max_length=SEARCH_TEXT_LENGTH, blank=True, editable=False, db_index=True)
 
+    # An approved entry's proposed change to IDENTITY_FIELDS, {field: new value}, until an organizer
+    # approves it (services.registration.registration_change_approve) or rejects it.
+    pending_changes = models.JSONField(_("change awaiting review"), default=dict, blank=True, editable=False)
+
     # Bumped to invalidate every private link sent so far (after withdrawal, or on request).
     link_version = models.PositiveIntegerField(default=1)
 
@@ -276,6 +285,17 @@ class Registration(models.Model):
     def display_name(self) -> str:
         return self.officer_name if self.kind == self.Kind.OFFICER and self.officer_name else self.agency_name
 
+    def proposed_changes(self) -> list[tuple[str, str, str]]:
+        """(field label, approved value, proposed value) for each change waiting for an organizer."""
+        rows = []
+        for name, value in self.pending_changes.items():
+            field = self._meta.get_field(name)
+            if name == "country":
+                rows.append((str(field.verbose_name), str(self.country.name), str(countries.name(value))))
+            else:
+                rows.append((str(field.verbose_name), str(getattr(self, name)), str(value)))
+        return rows
+
 
 class RegistrationLogEntry(models.Model):
     """Audit trail: who did what to a registration, and when (registrants and organizers alike)."""
@@ -292,6 +312,9 @@ class RegistrationLogEntry(models.Model):
         PURGED = "purged", _("Personal data erased")
         X_LISTED = "x_listed", _("Marked as added to the official X list")
         X_UNLISTED = "x_unlisted", _("Marked as not on the official X list")
+        CHANGE_HELD = "change_held", _("Change proposed by the registrant")
+        CHANGE_APPROVED = "change_approved", _("Change approved")
+        CHANGE_REJECTED = "change_rejected", _("Change rejected")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log_entries")
     action = models.CharField(max_length=15, choices=Action.choices)

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from desk.admin.changes import change_decision_view
 from desk.admin.location import location_view
 from desk.admin.review import (
     approve_many,
@@ -31,6 +32,7 @@ from registrations.fields import XHandleField
 from registrations.forms import VisibleTextMixin
 from registrations.models import Registration, RegistrationLogEntry
 from registrations.services.common import geocode_again
+from registrations.services.registration import registration_organizer_edit
 from registrations.services.x_list import x_list_mark_added, x_list_mark_removed
 
 EXPORT_FIELDS = [
@@ -348,6 +350,11 @@ class RegistrationAdmin(admin.ModelAdmin):
             ),
             path("<path:object_id>/approve/", view(approve_view), name="registrations_registration_approve"),
             path("<path:object_id>/reject/", view(reject_view), name="registrations_registration_reject"),
+            path(
+                "<path:object_id>/change-decision/",
+                view(change_decision_view),
+                name="registrations_registration_change_decision",
+            ),
             *super().get_urls(),
         ]
 
@@ -379,6 +386,12 @@ class RegistrationAdmin(admin.ModelAdmin):
         registration = Registration.objects.filter(pk=object_id).only("pk", "edition_id").first()
         following = next_waiting(registration) if registration else None
         return reverse("admin:registrations_registration_change", args=[following.pk]) if following else ""
+
+    def save_model(self, request: HttpRequest, obj: Registration, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            # A new address or country places the entry again, as a registrant's edit does.
+            registration_organizer_edit(registration=obj, changed=form.changed_data)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # A view-only organizer gets every field read-only: the custom form's declared handle field would
