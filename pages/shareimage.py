@@ -1,9 +1,10 @@
 """The preview-card image of an edition: a 1200 x 630 PNG drawn with Pillow.
 
 It shows the edition, its date (or "date to be announced"), how many agencies and officers from how many
-countries, and their points on the packaged world outline (static/basemap/). The PNG is cached under the
-edition's public data version (pages/versioning.py), so it is redrawn when participants or the edition
-change; a lock in the process and one in the shared cache make sure it is never drawn twice at once.
+countries (for a past edition, its published results), and their points on the packaged world outline
+(static/basemap/). The PNG is cached under the edition's public data version (pages/versioning.py), so it
+is redrawn when participants or the edition change; a lock in the process and one in the shared cache
+make sure it is never drawn twice at once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 from events.models import Edition
 from pages import versioning
 from pages.selectors import participants as selectors
+from pages.selectors.editions import published_line
 
 WIDTH, HEIGHT = 1200, 630
 # The world above, the title block below: no point is ever hidden under the text.
@@ -98,6 +100,16 @@ def _date_line(edition: Edition) -> str:
     }
 
 
+def results_line(edition: Edition) -> str:
+    """A past edition's published results; else poltwt's own counts (the record of an edition run here)."""
+    if published := published_line(edition):
+        return published
+    headline = selectors.headline(edition)
+    if edition.status == Edition.Status.COMPLETED and not (headline.agencies or headline.officers):
+        return _("No results have been published.")
+    return _counts_line(headline)
+
+
 def _counts_line(headline: selectors.Headline) -> str:
     agencies = ngettext("%(n)d agency", "%(n)d agencies", headline.agencies) % {"n": headline.agencies}
     officers = ngettext("%(n)d officer", "%(n)d officers", headline.officers) % {"n": headline.officers}
@@ -133,7 +145,7 @@ def draw(edition: Edition) -> bytes:
     canvas.text((left, top), edition.hashtag or "#poltwt", font=_font(34), fill=AGENCY)
     canvas.text((left, top + 42), edition.title, font=_font(42), fill=TEXT)
     canvas.text((left, top + 98), _date_line(edition), font=_font(28), fill=MUTED)
-    canvas.text((left, top + 136), _counts_line(selectors.headline(edition)), font=_font(28), fill=MUTED)
+    canvas.text((left, top + 136), results_line(edition), font=_font(28), fill=MUTED)
     output = io.BytesIO()
     image.save(output, format="PNG", optimize=False)
     draw_count += 1

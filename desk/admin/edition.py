@@ -33,7 +33,7 @@ class EditionAdminForm(VisibleTextMixin, forms.ModelForm):
     class Meta:
         model = Edition
         exclude: list[str] = []  # every field: the admin's fieldsets decide the layout
-        field_classes = {"x_list_url": HttpsURLField}
+        field_classes = {"x_list_url": HttpsURLField, "date_source_url": HttpsURLField}
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -78,7 +78,10 @@ class EditionAdmin(admin.ModelAdmin):
     inlines = [FigureInline, FormerDateInline]
     fieldsets = [
         (None, {"fields": ["ordinal", "title", "hashtag", "status"]}),
-        (_("When"), {"fields": ["date", "start_time", "duration_hours"]}),
+        (
+            _("When"),
+            {"fields": ["date", "date_source_name", "date_source_url", "start_time", "duration_hours"]},
+        ),
         (
             _("Sign-up"),
             {"fields": ["registration_opens_at", "registration_closes_at", "auto_approve_returning"]},

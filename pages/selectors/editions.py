@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from events import calendar, schedule
 from events.models import Edition, Figure
@@ -91,6 +91,33 @@ def edition_history() -> list[EditionRecord]:
         .order_by("-ordinal")
     )
     return [_record(edition) for edition in editions]
+
+
+def _phrases() -> dict[str, tuple[str, str]]:
+    # (singular, plural) of each countable measure, in the order a one-line summary names them.
+    return {
+        Figure.Measure.AGENCIES: ("%(n)s agency account", "%(n)s agency accounts"),
+        Figure.Measure.OFFICERS: ("%(n)s officer account", "%(n)s officer accounts"),
+        Figure.Measure.PARTICIPATING_COUNTRIES: ("%(n)s country", "%(n)s countries"),
+        Figure.Measure.TWEETS: ("%(n)s tweet", "%(n)s tweets"),
+        Figure.Measure.ORIGINAL_TWEETS: ("%(n)s original tweet", "%(n)s original tweets"),
+        Figure.Measure.UNIQUE_USERS: ("%(n)s unique user", "%(n)s unique users"),
+    }
+
+
+def published_line(edition: Edition, *, limit: int = 3) -> str:
+    """A past edition's published results in one line ("over 200 agency accounts, about 10 countries,
+    48,842 tweets"): what its share image and its pages say instead of poltwt's own few rows. "" for an
+    edition that is not completed or whose record gives no countable figure."""
+    if edition.status != Edition.Status.COMPLETED:
+        return ""
+    figures = {figure.measure: figure for figure in edition.figures.all() if figure.value is not None}
+    parts = [
+        ngettext(singular, plural, figures[measure].value) % {"n": figures[measure].display_value}
+        for measure, (singular, plural) in _phrases().items()
+        if measure in figures
+    ]
+    return ", ".join(parts[:limit])
 
 
 @dataclass(frozen=True)
