@@ -197,6 +197,13 @@ class Registration(models.Model):
     geo_next_attempt_at = models.DateTimeField(null=True, blank=True)
     geo_error = models.CharField(max_length=300, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # Set when the point or the city lies in another country than the one chosen ("UK" typed, Ukraine
+    # taken: London placed in Kyiv). A flag for the desk, never acted on by itself.
+    geo_other_country = CountryField(
+        _("address seems to be in"),
+        blank=True,
+        help_text=_("The country where the point or the city lies, when it is not the country chosen."),
+    )
 
     returning_from = models.ForeignKey(
         "self",

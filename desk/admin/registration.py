@@ -91,6 +91,23 @@ def waiting_query(edition: Edition) -> str:
     return f"edition__id__exact={edition.pk}&status__exact={Registration.Status.PENDING}&confirmed=yes"
 
 
+class OtherCountryFilter(admin.SimpleListFilter):
+    """Entries whose point or city lies in another country than the one chosen (see geo_other_country)."""
+
+    title = _("address in another country")
+    parameter_name = "other_country"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(geo_other_country="")
+        if self.value() == "no":
+            return queryset.filter(geo_other_country="")
+        return queryset
+
+
 class ConfirmedFilter(admin.SimpleListFilter):
     title = _("email confirmed")
     parameter_name = "confirmed"
@@ -160,6 +177,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "email_domain_recognised",
         ("country", CountryFilter),
         "geo_status",
+        OtherCountryFilter,
         "agency_level",
         "participation_model",
         XListFilter,
@@ -214,6 +232,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "geo_next_attempt_at",
         "geo_error",
         "time_zone",
+        "geo_other_country",
         "added_to_x_list_at",
         "created_at",
         "updated_at",
@@ -240,6 +259,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                     "latitude",
                     "longitude",
                     "time_zone",
+                    "geo_other_country",
                     "geo_attempts",
                     "geo_next_attempt_at",
                     "geo_error",
