@@ -93,16 +93,22 @@ def edition_history() -> list[EditionRecord]:
     return [_record(edition) for edition in editions]
 
 
-def _phrases() -> dict[str, tuple[str, str]]:
-    # (singular, plural) of each countable measure, in the order a one-line summary names them.
-    return {
-        Figure.Measure.AGENCIES: ("%(n)s agency account", "%(n)s agency accounts"),
-        Figure.Measure.OFFICERS: ("%(n)s officer account", "%(n)s officer accounts"),
-        Figure.Measure.PARTICIPATING_COUNTRIES: ("%(n)s country", "%(n)s countries"),
-        Figure.Measure.TWEETS: ("%(n)s tweet", "%(n)s tweets"),
-        Figure.Measure.ORIGINAL_TWEETS: ("%(n)s original tweet", "%(n)s original tweets"),
-        Figure.Measure.UNIQUE_USERS: ("%(n)s unique user", "%(n)s unique users"),
-    }
+def _phrase(measure: str, value: int, shown: str) -> str:
+    """A countable measure in words ("over 200 agency accounts"), "" for one a summary does not name."""
+    n = {"n": shown}
+    if measure == Figure.Measure.AGENCIES:
+        return ngettext("%(n)s agency account", "%(n)s agency accounts", value) % n
+    if measure == Figure.Measure.OFFICERS:
+        return ngettext("%(n)s officer account", "%(n)s officer accounts", value) % n
+    if measure == Figure.Measure.PARTICIPATING_COUNTRIES:
+        return ngettext("%(n)s country", "%(n)s countries", value) % n
+    if measure == Figure.Measure.TWEETS:
+        return ngettext("%(n)s tweet", "%(n)s tweets", value) % n
+    if measure == Figure.Measure.ORIGINAL_TWEETS:
+        return ngettext("%(n)s original tweet", "%(n)s original tweets", value) % n
+    if measure == Figure.Measure.UNIQUE_USERS:
+        return ngettext("%(n)s unique user", "%(n)s unique users", value) % n
+    return ""
 
 
 def published_line(edition: Edition, *, limit: int = 3) -> str:
@@ -112,12 +118,13 @@ def published_line(edition: Edition, *, limit: int = 3) -> str:
     if edition.status != Edition.Status.COMPLETED:
         return ""
     figures = {figure.measure: figure for figure in edition.figures.all() if figure.value is not None}
+    # In the order of Figure.Measure: accounts, countries, then tweets and users.
     parts = [
-        ngettext(singular, plural, figures[measure].value) % {"n": figures[measure].display_value}
-        for measure, (singular, plural) in _phrases().items()
+        _phrase(measure, figures[measure].value, figures[measure].display_value)
+        for measure in Figure.Measure.values
         if measure in figures
     ]
-    return ", ".join(parts[:limit])
+    return ", ".join([part for part in parts if part][:limit])
 
 
 @dataclass(frozen=True)
