@@ -9,6 +9,7 @@ shows); CLDR has no entry for the everyday names below, so they are kept here.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 
@@ -87,3 +88,10 @@ def country_terms() -> dict[str, tuple[str, ...]]:
                 found.append(fold(name))
         found.extend(fold(alias) for alias in ALIASES.get(code, ()))
     return {code: tuple(dict.fromkeys(term for term in found if term)) for code, found in terms.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def country_terms_json() -> str:
+    """{"GB": "united kingdom|uk|england|...", ...}: one attribute on the select, not one per option (a
+    template-rendered attribute on each of 250 options tripled the page's rendering time)."""
+    return json.dumps({code: "|".join(terms) for code, terms in country_terms().items()}, ensure_ascii=False)

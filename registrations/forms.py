@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition
-from registrations.countries import country_terms
+from registrations.countries import country_terms_json
 from registrations.fields import XHandleField
 from registrations.models import REGISTRANT_FIELDS, Registration
 from registrations.validators import normalise_hashtag, reject_control_characters
@@ -26,17 +26,6 @@ SELECT_PLACEHOLDERS = {
     "country": _("Choose a country"),
 }
 TIME_ATTRS = {"inputmode": "numeric", "placeholder": "18:00", "pattern": "[0-2]?[0-9]:[0-5][0-9]", "size": 5}
-
-
-class CountrySearchSelect(forms.Select):
-    """The country <select>; each option carries the names and aliases the type-to-search box matches
-    (registrations/countries.py), so "UK", "Deutschland" or "Espana" find their country in any language."""
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict:
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        if terms := country_terms().get(str(value)):
-            option["attrs"]["data-terms"] = "|".join(terms)
-        return option
 
 
 class VisibleTextMixin:
@@ -115,15 +104,14 @@ class RegistrationForm(VisibleTextMixin, forms.ModelForm):
         self.fields["consent_public"].required = False
         if not self.instance.pk and "language" not in self.initial:
             self.initial["language"] = get_language()
-        self.fields["country"].widget = CountrySearchSelect(
-            attrs=self.fields["country"].widget.attrs, choices=self.fields["country"].choices
-        )
         self.fields["country"].widget.attrs["autocomplete"] = "country"
         # static/js/country-autocomplete.js turns the <select> into a type-to-search box; without
         # JavaScript the plain <select> stays. Its messages come from here so they can be translated.
         self.fields["country"].widget.attrs.update(
             {
                 "data-autocomplete": "true",
+                # The names and aliases each country answers to ("UK", "Deutschland", "Espana").
+                "data-country-terms": country_terms_json(),
                 "data-no-results": _("No country matches"),
                 "data-hint": _(
                     "Type any part of the country’s name, then use the up and down arrows to choose."

@@ -17,12 +17,14 @@
       .replace(/[.\u00b7]/g, "").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
 
-  // Every country of the select: its label in the page's language and the names it answers to.
+  // Every country of the select: its label in the page's language and the names it answers to
+  // (data-country-terms: {"GB": "united kingdom|uk|england|...", ...}).
   function countriesOf(select) {
+    var known = JSON.parse(select.dataset.countryTerms || "{}");
     return Array.prototype.filter.call(select.options, function (option) { return option.value; })
       .map(function (option) {
         var label = option.textContent;
-        var terms = (option.dataset.terms || "").split("|").filter(Boolean);
+        var terms = (known[option.value] || "").split("|").filter(Boolean);
         terms.push(fold(label));
         return {code: option.value, label: label, folded: fold(label), terms: terms};
       });
