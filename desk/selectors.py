@@ -23,6 +23,7 @@ class Dashboard:
     unconfirmed: int
     geocoding_pending: int
     geocoding_failed: int
+    other_country: int  # located in another country than the one chosen ("UK" became Ukraine)
     failed_deliveries: int
     approved_agencies: int
     approved_officers: int
@@ -51,6 +52,7 @@ def desk_dashboard(*, edition: Edition) -> Dashboard:
             unconfirmed=Count("pk", filter=pending & Q(email_confirmed_at__isnull=True)),
             geocoding_pending=Count("pk", filter=Q(geo_status=Registration.GeoStatus.PENDING)),
             geocoding_failed=Count("pk", filter=Q(geo_status=Registration.GeoStatus.NOT_FOUND)),
+            other_country=Count("pk", filter=~Q(geo_other_country="")),
             approved_agencies=Count("pk", filter=approved & Q(kind=Registration.Kind.AGENCY)),
             approved_officers=Count("pk", filter=approved & Q(kind=Registration.Kind.OFFICER)),
             x_list_new=Count("pk", filter=approved & Q(consent_public=True, added_to_x_list_at__isnull=True)),

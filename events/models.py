@@ -75,6 +75,10 @@ class Edition(models.Model):
     date = models.DateField(
         _("date"), null=True, blank=True, help_text=_("Leave empty while the date is TBD.")
     )
+    # For an edition of the record: who says it took place on that date (a past edition's date is a fact
+    # with a source, like its figures).
+    date_source_name = models.CharField(_("source of the date"), max_length=200, blank=True)
+    date_source_url = models.URLField(_("link to the source of the date"), blank=True)
     start_time = models.TimeField(
         _("local start time"), default=dt.time(8, 0), help_text=_("Local time in each time zone.")
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.resources
 import logging
 import math
 import threading
@@ -151,6 +152,31 @@ def timezone_at(latitude: float, longitude: float) -> str | None:
     # (a lookup takes microseconds).
     with _TIMEZONE_LOCK:
         return finder.timezone_at(lng=longitude, lat=latitude)
+
+
+@cache
+def _zone_countries() -> dict[str, frozenset[str]]:
+    # tzdata's own tables: zone1970.tab names every country a zone serves, zone.tab the one it was made for.
+    zones: dict[str, set[str]] = {}
+    folder = importlib.resources.files("tzdata").joinpath("zoneinfo")
+    for table in ("zone1970.tab", "zone.tab"):
+        for line in folder.joinpath(table).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                codes, _position, zone = line.split("\t")[:3]
+                zones.setdefault(zone, set()).update(codes.split(","))
+    return {zone: frozenset(codes) for zone, codes in zones.items()}
+
+
+def countries_in_zone(tz_name: str) -> frozenset[str]:
+    """The countries (ISO codes) that keep an IANA time zone ("Europe/Zurich": CH, DE, LI); empty for a
+    zone of no country ("Etc/GMT+5", the open sea)."""
+    return _zone_countries().get(tz_name, frozenset())
+
+
+def city_country(city: str) -> str:
+    """The country of the largest place of that name in the offline gazetteer ("London" is GB), or ""."""
+    place = _Gazetteer._best(_GAZETTEER.get()._candidates(_fold(city), ""), frozenset())
+    return place.country if place else ""
 
 
 # --- Providers ------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""What every page's preview card (OpenGraph, Twitter) needs: the public address of the page."""
+"""What every page needs: the public address of the page for its preview card (OpenGraph, Twitter), and the
+organizers' contact address for its footer."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from poltwt import querynumbers, siteurl
@@ -16,3 +18,8 @@ def preview_card(request: HttpRequest) -> dict[str, str]:
     if edition is not None:
         canonical += f"?edition={edition}"
     return {"site_url": base, "canonical_url": canonical}
+
+
+def contact(request: HttpRequest) -> dict[str, str]:
+    """``organizers_email``: the same on every page, so public pages stay cacheable."""
+    return {"organizers_email": settings.ORGANIZERS_EMAIL}

@@ -1,9 +1,10 @@
 """The preview-card image of an edition: a 1200 x 630 PNG drawn with Pillow.
 
 It shows the edition, its date (or "date to be announced"), how many agencies and officers from how many
-countries, and their points on the packaged world outline (static/basemap/). The PNG is cached under the
-edition's public data version (pages/versioning.py), so it is redrawn when participants or the edition
-change; a lock in the process and one in the shared cache make sure it is never drawn twice at once.
+countries (for a past edition, its published results), and their points on the packaged world outline
+(static/basemap/). The PNG is cached under the edition's public data version (pages/versioning.py), so it
+is redrawn when participants or the edition change; a lock in the process and one in the shared cache
+make sure it is never drawn twice at once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PIL import Image, ImageDraw
 from events.models import Edition
 from pages import cardtext, versioning
 from pages.selectors import participants as selectors
+from pages.selectors.editions import published_line
 
 WIDTH, HEIGHT = 1200, 630
 # The world above, the title block below: no point is ever hidden under the text.
@@ -94,6 +96,16 @@ def _date_line(edition: Edition) -> str:
     }
 
 
+def results_line(edition: Edition) -> str:
+    """A past edition's published results; else poltwt's own counts (the record of an edition run here)."""
+    if published := published_line(edition):
+        return published
+    headline = selectors.headline(edition)
+    if edition.status == Edition.Status.COMPLETED and not (headline.agencies or headline.officers):
+        return _("No results have been published.")
+    return _counts_line(headline)
+
+
 def _counts_line(headline: selectors.Headline) -> str:
     agencies = ngettext("%(n)d agency", "%(n)d agencies", headline.agencies) % {"n": headline.agencies}
     officers = ngettext("%(n)d officer", "%(n)d officers", headline.officers) % {"n": headline.officers}
@@ -144,8 +156,9 @@ def draw(edition: Edition) -> bytes:
         **line, baseline=baseline, text=_date_line(edition), weight="regular", size=26, fill=MUTED
     )
     baseline += 36
-    counts = _counts_line(selectors.headline(edition))
-    cardtext.draw_line(**line, baseline=baseline, text=counts, weight="regular", size=26, fill=MUTED)
+    cardtext.draw_line(
+        **line, baseline=baseline, text=results_line(edition), weight="regular", size=26, fill=MUTED
+    )
     output = io.BytesIO()
     image.save(output, format="PNG", optimize=False)
     draw_count += 1

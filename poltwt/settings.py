@@ -117,6 +117,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "django.template.context_processors.i18n",
                 "pages.context_processors.preview_card",
+                "pages.context_processors.contact",
             ],
         },
     },
@@ -195,6 +196,9 @@ STORAGES = {
 # Email
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="poltwt <noreply@poltwt.example>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The organizers' own address: in every page's footer, the Reply-To of every email, and in the messages
+# that tell people to write to the organizers.
+ORGANIZERS_EMAIL = env.str("ORGANIZERS_EMAIL", default="organizers@poltwt.example")
 
 # Background work: inline in development and tests; the database queue (manage.py worker) in production.
 TASKS = {

@@ -19,7 +19,8 @@ from poltwt import siteurl
 from registrations import kit, tokens
 from registrations.models import Registration
 
-MESSAGES = ("confirm", "received", "approved", "rejected", "links")  # one registrant each
+# One registrant each.
+MESSAGES = ("confirm", "received", "approved", "rejected", "links", "change_approved", "change_rejected")
 
 
 def absolute(path: str) -> str:
@@ -40,11 +41,14 @@ def registration_links(registration: Registration) -> dict[str, str]:
 
 
 def build_message(template: str, *, to: str, context: dict) -> EmailMultiAlternatives:
+    """Every email poltwt sends is built here: answers go to the organizers (Reply-To), not to noreply@."""
     base = f"registrations/email/{template}"
+    context = {"organizers_email": settings.ORGANIZERS_EMAIL, **context}
     subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
     text = render_to_string(f"{base}/body.txt", context)
     html = render_to_string(f"{base}/body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    reply_to = [settings.ORGANIZERS_EMAIL] if settings.ORGANIZERS_EMAIL else None
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], reply_to=reply_to)
     message.attach_alternative(html, "text/html")
     return message
 

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition
+from registrations.countries import country_terms_json
 from registrations.fields import XHandleField
 from registrations.models import REGISTRANT_FIELDS, Registration
 from registrations.validators import normalise_hashtag, reject_control_characters
@@ -109,6 +110,8 @@ class RegistrationForm(VisibleTextMixin, forms.ModelForm):
         self.fields["country"].widget.attrs.update(
             {
                 "data-autocomplete": "true",
+                # The names and aliases each country answers to ("UK", "Deutschland", "Espana").
+                "data-country-terms": country_terms_json(),
                 "data-no-results": _("No country matches"),
                 "data-hint": _(
                     "Type any part of the country’s name, then use the up and down arrows to choose."
@@ -116,6 +119,8 @@ class RegistrationForm(VisibleTextMixin, forms.ModelForm):
                 "data-status-results": _("{count} countries match. {selected}"),
                 "data-status-one-result": _("1 country matches. {selected}"),
                 "data-status-selected": _("{option}, {index} of {count}, is highlighted."),
+                "data-chosen": _("Chosen: {country}"),
+                "data-ambiguous": _("“{query}” matches several countries: choose one from the list."),
             }
         )
         for name, placeholder in SELECT_PLACEHOLDERS.items():
@@ -176,10 +181,14 @@ class RegistrationForm(VisibleTextMixin, forms.ModelForm):
                 _(
                     "@%(handle)s is already registered and confirmed for the %(edition)s. If it is yours, "
                     "use the private link in the email you received, or ask for it again; if you did not "
-                    "register it, write to the organizers."
+                    "register it, write to the organizers at %(contact)s."
                 ),
                 code="taken",
-                params={"handle": handle, "edition": self.edition.display_title},
+                params={
+                    "handle": handle,
+                    "edition": self.edition.display_title,
+                    "contact": settings.ORGANIZERS_EMAIL,
+                },
             )
         return handle
 

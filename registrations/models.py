@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import CountryField
 
 from events.models import Edition
@@ -61,7 +62,12 @@ GEO_FIELDS = (
     "geo_next_attempt_at",
     "geo_error",
     "time_zone",
+    "geo_other_country",
 )
+# Who the registrant is: on an approved entry a change to these waits for an organizer (kept in
+# Registration.pending_changes) while the public keeps seeing the approved values. Every other edit
+# (hours, topic, goal, hashtag, language...) applies at once and the entry stays approved.
+IDENTITY_FIELDS = ("handle", "agency_name", "officer_name", "email", *ADDRESS_FIELDS)
 # Erased on withdrawal and by the retention purge: what identifies a person or where they work.
 PERSONAL_FIELDS = ("email", "officer_name", "officer_role", "street", "postcode")
 # Also erased on withdrawal, so that what remains counts the entry without identifying it.
@@ -263,6 +269,13 @@ class Registration(models.Model):
     geo_next_attempt_at = models.DateTimeField(null=True, blank=True)
     geo_error = models.CharField(max_length=300, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # Set when the point or the city lies in another country than the one chosen ("UK" typed, Ukraine
+    # taken: London placed in Kyiv). A flag for the desk, never acted on by itself.
+    geo_other_country = CountryField(
+        _("address seems to be in"),
+        blank=True,
+        help_text=_("The country where the point or the city lies, when it is not the country chosen."),
+    )
 
     returning_from = models.ForeignKey(
         "self",
@@ -283,6 +296,9 @@ class Registration(models.Model):
     # Set on entries an organizer imported from the record of a past edition (registrations/services/
     # past_participants.py): approved without review, with no email, never written to.
     imported_at = models.DateTimeField(_("imported from the record"), null=True, blank=True, editable=False)
+    # An approved entry's proposed change to IDENTITY_FIELDS, {field: new value}, until an organizer
+    # approves it (services.registration.registration_change_approve) or rejects it.
+    pending_changes = models.JSONField(_("change awaiting review"), default=dict, blank=True, editable=False)
 
     # Bumped to invalidate every private link sent so far (after withdrawal, or on request).
     link_version = models.PositiveIntegerField(default=1)
@@ -351,6 +367,17 @@ class Registration(models.Model):
     def display_name(self) -> str:
         return self.officer_name if self.kind == self.Kind.OFFICER and self.officer_name else self.agency_name
 
+    def proposed_changes(self) -> list[tuple[str, str, str]]:
+        """(field label, approved value, proposed value) for each change waiting for an organizer."""
+        rows = []
+        for name, value in self.pending_changes.items():
+            field = self._meta.get_field(name)
+            if name == "country":
+                rows.append((str(field.verbose_name), str(self.country.name), str(countries.name(value))))
+            else:
+                rows.append((str(field.verbose_name), str(getattr(self, name)), str(value)))
+        return rows
+
 
 class RegistrationLogEntry(models.Model):
     """Audit trail: who did what to a registration, and when (registrants and organizers alike)."""
@@ -370,6 +397,9 @@ class RegistrationLogEntry(models.Model):
         SET_ASIDE = "set_aside", _("Set aside (out of the review queue)")
         TAKEN_BACK = "taken_back", _("Taken back into the review queue")
         IMPORTED = "imported", _("Imported from the record of a past edition")
+        CHANGE_HELD = "change_held", _("Change proposed by the registrant")
+        CHANGE_APPROVED = "change_approved", _("Change approved")
+        CHANGE_REJECTED = "change_rejected", _("Change rejected")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log_entries")
     action = models.CharField(max_length=15, choices=Action.choices)

@@ -61,7 +61,7 @@ class _EditionAdminForm(VisibleTextMixin, forms.ModelForm):
         model = Edition
         # Every field (the fieldsets decide the layout) but translations: one field per language and text.
         exclude: list[str] = ["translations"]
-        field_classes = {"x_list_url": HttpsURLField}
+        field_classes = {"x_list_url": HttpsURLField, "date_source_url": HttpsURLField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -142,7 +142,10 @@ class EditionAdmin(admin.ModelAdmin):
     inlines = [FigureInline, AwardInline, FormerDateInline]
     fieldsets = [
         (None, {"fields": ["ordinal", "title", "hashtag", "status"]}),
-        (_("When"), {"fields": ["date", "start_time", "duration_hours"]}),
+        (
+            _("When"),
+            {"fields": ["date", "date_source_name", "date_source_url", "start_time", "duration_hours"]},
+        ),
         (
             _("Sign-up"),
             {"fields": ["registration_opens_at", "registration_closes_at", "auto_approve_returning"]},

@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from desk.admin.changes import change_decision_view
 from desk.admin.location import location_view
 from desk.admin.review import (
     approve_many,
@@ -39,6 +40,7 @@ from registrations.fields import XHandleField
 from registrations.forms import VisibleTextMixin
 from registrations.models import GEO_FIELDS, REGISTRANT_FIELDS, Registration, RegistrationLogEntry
 from registrations.services.common import geocode_again
+from registrations.services.registration import registration_organizer_edit
 from registrations.services.x_list import x_list_mark_added, x_list_mark_removed
 
 # Everything the registrant gave, then what poltwt and the organizers made of it.
@@ -94,6 +96,23 @@ class SetAsideFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
             return queryset.filter(set_aside_at__isnull=self.value() == "no")
+        return queryset
+
+
+class OtherCountryFilter(admin.SimpleListFilter):
+    """Entries whose point or city lies in another country than the one chosen (see geo_other_country)."""
+
+    title = _("address in another country")
+    parameter_name = "other_country"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(geo_other_country="")
+        if self.value() == "no":
+            return queryset.filter(geo_other_country="")
         return queryset
 
 
@@ -170,6 +189,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "email_domain_recognised",
         ("country", CountryFilter),
         "geo_status",
+        OtherCountryFilter,
         "agency_level",
         "participation_model",
         XListFilter,
@@ -354,6 +374,11 @@ class RegistrationAdmin(admin.ModelAdmin):
                 view(take_back_view),
                 name="registrations_registration_take_back",
             ),
+            path(
+                "<path:object_id>/change-decision/",
+                view(change_decision_view),
+                name="registrations_registration_change_decision",
+            ),
             *super().get_urls(),
         ]
 
@@ -403,6 +428,12 @@ class RegistrationAdmin(admin.ModelAdmin):
             return changelist.queryset
         except (IncorrectLookupParameters, SuspiciousOperation):
             return None
+
+    def save_model(self, request: HttpRequest, obj: Registration, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            # A new address or country places the entry again, as a registrant's edit does.
+            registration_organizer_edit(registration=obj, changed=form.changed_data)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # A view-only organizer gets every field read-only: the custom form's declared handle field would

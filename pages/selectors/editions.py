@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Lower, RowNumber
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from events import calendar, schedule
 from events.models import Award, Edition, Figure
@@ -173,6 +173,40 @@ def edition_history() -> list[EditionRecord]:
     )
     tops = top_results()
     return [_record(edition, tops.get(edition.pk)) for edition in editions]
+
+
+def _phrase(measure: str, value: int, shown: str) -> str:
+    """A countable measure in words ("over 200 agency accounts"), "" for one a summary does not name."""
+    n = {"n": shown}
+    if measure == Figure.Measure.AGENCIES:
+        return ngettext("%(n)s agency account", "%(n)s agency accounts", value) % n
+    if measure == Figure.Measure.OFFICERS:
+        return ngettext("%(n)s officer account", "%(n)s officer accounts", value) % n
+    if measure == Figure.Measure.PARTICIPATING_COUNTRIES:
+        return ngettext("%(n)s country", "%(n)s countries", value) % n
+    if measure == Figure.Measure.TWEETS:
+        return ngettext("%(n)s tweet", "%(n)s tweets", value) % n
+    if measure == Figure.Measure.ORIGINAL_TWEETS:
+        return ngettext("%(n)s original tweet", "%(n)s original tweets", value) % n
+    if measure == Figure.Measure.UNIQUE_USERS:
+        return ngettext("%(n)s unique user", "%(n)s unique users", value) % n
+    return ""
+
+
+def published_line(edition: Edition, *, limit: int = 3) -> str:
+    """A past edition's published results in one line ("over 200 agency accounts, about 10 countries,
+    48,842 tweets"): what its share image and its pages say instead of poltwt's own few rows. "" for an
+    edition that is not completed or whose record gives no countable figure."""
+    if edition.status != Edition.Status.COMPLETED:
+        return ""
+    figures = {figure.measure: figure for figure in edition.figures.all() if figure.value is not None}
+    # In the order of Figure.Measure: accounts, countries, then tweets and users.
+    parts = [
+        _phrase(measure, figures[measure].value, figures[measure].display_value)
+        for measure in Figure.Measure.values
+        if measure in figures
+    ]
+    return ", ".join([part for part in parts if part][:limit])
 
 
 @dataclass(frozen=True)

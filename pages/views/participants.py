@@ -119,6 +119,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
             "edition": edition,
             "editions": selectors.editions_with_participants(),
             "headline": selectors.headline(edition),
+            "record_line": event_selectors.published_line(edition),
             "shown_count": len(shown),
             "page": page,
             "kind": kind if kind != "none" else request.GET.get("kind", ""),
@@ -215,6 +216,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "edition": edition,
             "editions": selectors.editions_with_participants(),
             "headline": selectors.headline(edition),
+            "record_line": event_selectors.published_line(edition),
             "charts": selectors.statistics(edition),
         },
     )
@@ -257,6 +259,7 @@ def participant_map(request: HttpRequest) -> HttpResponse:
             "edition": edition,
             "editions": selectors.editions_with_participants(),
             "headline": selectors.headline(edition),
+            "record_line": event_selectors.published_line(edition),
             "map": _map_parts(request, edition, height="70vh"),
             "embed_url": embed_url,
             "live": event_is_running(edition),

@@ -29,6 +29,19 @@ def geocode_after_commit(registration: Registration) -> None:
     transaction.on_commit(lambda: tasks.geocode_registration_task.enqueue(registration.pk))
 
 
+def place_again(registration: Registration) -> list[str]:
+    """After a new address or country: mark the entry for geocoding (point and time zone) once the change
+    commits. A point an organizer set by hand stays; returns the fields to save (none then)."""
+    if registration.geo_precision == Registration.GeoPrecision.MANUAL:
+        return []
+    registration.geo_status = Registration.GeoStatus.PENDING
+    registration.geo_precision = ""
+    registration.geo_attempts = 0
+    registration.geo_next_attempt_at = None
+    geocode_after_commit(registration)
+    return ["geo_status", "geo_precision", "geo_attempts", "geo_next_attempt_at"]
+
+
 def geocode_again(*, registrations: QuerySet[Registration]) -> int:
     """Ask the provider afresh (bypassing the cache) for each address, in the background, once this
     transaction commits. Points set by hand and withdrawn entries are left alone; returns how many."""

@@ -24,6 +24,8 @@ from geo.geocoding import (
     GeocodingError,
     GeocodingUnavailable,
     Location,
+    city_country,
+    countries_in_zone,
     geocode,
     timezone_at,
 )
@@ -68,6 +70,30 @@ def registration_geocode(*, registration_id: int, force: bool = False) -> Regist
     )
 
 
+def other_country(*, address: Address, location: Location | None, time_zone: str) -> str:
+    """The country the entry seems to be in when it is not the chosen one, else "".
+
+    The point's time zone belongs to other countries only (a pin or a provider's answer abroad); or the
+    city was not found in the chosen country (the point fell back to its capital, or nothing was found)
+    while the gazetteer knows it elsewhere: "London" with Ukraine chosen is London, GB.
+    """
+    if found := zone_elsewhere(country=address.country, time_zone=time_zone):
+        return found
+    if address.city and (location is None or location.precision == "country"):
+        found = city_country(address.city)
+        if found and found != address.country:
+            return found
+    return ""
+
+
+def zone_elsewhere(*, country: str, time_zone: str) -> str:
+    """A country that keeps the time zone when the chosen one does not, else ""."""
+    zone_countries = countries_in_zone(time_zone)
+    if country and zone_countries and country not in zone_countries:
+        return sorted(zone_countries)[0]
+    return ""
+
+
 def registration_address(*, registration: Registration) -> Address:
     """The address a registration is geocoded from (for officers: the city level only)."""
     if registration.kind == Registration.Kind.OFFICER:
@@ -104,6 +130,9 @@ def registration_set_location(
     registration.geo_next_attempt_at = None
     registration.geo_error = ""
     registration.time_zone = timezone_at(registration.latitude, registration.longitude) or ""
+    registration.geo_other_country = zone_elsewhere(
+        country=registration.country.code, time_zone=registration.time_zone
+    )
     registration.save(update_fields=_GEO_FIELDS)
     RegistrationLogEntry.objects.create(
         registration=registration,
@@ -119,7 +148,7 @@ def registration_clear_location(*, registration: Registration) -> Registration:
     registration.latitude = registration.longitude = None
     registration.geo_status = Registration.GeoStatus.REMOVED
     registration.geo_precision = registration.geo_provider = ""
-    registration.geo_error = registration.time_zone = ""
+    registration.geo_error = registration.time_zone = registration.geo_other_country = ""
     registration.geo_attempts = 0
     registration.geo_next_attempt_at = None
     registration.save(update_fields=_GEO_FIELDS)
@@ -202,6 +231,11 @@ def _store_answer(
         detail = (
             f"{precision} precision by {location.provider}, time zone {registration.time_zone or 'unknown'}"
         )
+    registration.geo_other_country = other_country(
+        address=address, location=location, time_zone=registration.time_zone
+    )
+    if registration.geo_other_country:
+        detail += f"; the address seems to be in {registration.geo_other_country}"
     registration.geo_attempts = 0
     registration.geo_next_attempt_at = None
     registration.geo_error = ""

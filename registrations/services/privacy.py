@@ -34,9 +34,17 @@ def registration_withdraw(*, registration: Registration) -> Registration:
         setattr(registration, name, "")
     registration.status = Registration.Status.WITHDRAWN
     registration.consent_public = False
+    registration.pending_changes = {}  # a proposed new email or address is personal data too
     registration.link_version += 1
     registration.save(
-        update_fields=[*WITHDRAWAL_FIELDS, "status", "consent_public", "link_version", "updated_at"]
+        update_fields=[
+            *WITHDRAWAL_FIELDS,
+            "status",
+            "consent_public",
+            "pending_changes",
+            "link_version",
+            "updated_at",
+        ]
     )
     registration_clear_location(registration=registration)
     # Unsent reminders go with the rest; sent ones stay, counted without an address.
@@ -77,7 +85,7 @@ def personal_data_purge(*, edition: Edition, dry_run: bool = False) -> int:
         return count
     ids = list(holding.values_list("pk", flat=True))
     Registration.objects.filter(pk__in=ids).update(
-        **dict.fromkeys(PERSONAL_FIELDS, ""), updated_at=timezone.now()
+        **dict.fromkeys(PERSONAL_FIELDS, ""), pending_changes={}, updated_at=timezone.now()
     )
     RegistrationLogEntry.objects.bulk_create(
         [RegistrationLogEntry(registration_id=pk, action=RegistrationLogEntry.Action.PURGED) for pk in ids]

@@ -22,6 +22,7 @@ from registrations.models import Registration
 from registrations.services.privacy import registration_withdraw
 from registrations.services.registration import (
     HandleTaken,
+    UpdateResult,
     links_request,
     registration_confirm_email,
     registration_create,
@@ -141,22 +142,20 @@ def manage(request: HttpRequest, registration: Registration, token: str) -> Http
         form = form_class(request.POST, instance=copy.copy(registration), edition=registration.edition)
         if form.is_valid():
             try:
-                changed = registration_update(registration=registration, **form.registrant_data())
+                result = registration_update(registration=registration, **form.registrant_data())
             except HandleTaken:
                 form.add_error("handle", _("This X account was registered for this edition a moment ago."))
                 status = 409
             else:
-                if changed:
-                    messages.success(request, _("Your changes are saved."))
-                    if "email" in changed:
-                        messages.info(request, _("We sent a confirmation link to your new email address."))
-                else:
-                    messages.info(request, _("Nothing was changed."))
+                _tell_what_happened(request, registration, result)
                 return redirect("registrations:manage", token=token)
         else:
             status = 400
     else:
-        form = form_class(instance=registration, edition=registration.edition)
+        # A change waiting for review stays in the form: saving other edits must not drop it.
+        form = form_class(
+            instance=registration, initial=registration.pending_changes, edition=registration.edition
+        )
     return render(
         request,
         "registrations/manage.html",
@@ -167,10 +166,40 @@ def manage(request: HttpRequest, registration: Registration, token: str) -> Http
             "is_officer": registration.kind == Registration.Kind.OFFICER,
             "edition": registration.edition,
             "history": history.participant_history(registration),
+            "pending_changes": registration.proposed_changes(),
             **emails.participant_kit(registration, token),
         },
         status=status,
     )
+
+
+def _tell_what_happened(request: HttpRequest, registration: Registration, result: UpdateResult) -> None:
+    """Say which edits apply now and which wait for an organizer (an approved entry stays up meanwhile)."""
+    if not result:
+        messages.info(request, _("Nothing was changed."))
+        return
+    if result.applied:
+        if registration.status == Registration.Status.APPROVED:
+            messages.success(
+                request, _("Your changes are saved and shown at once; your entry stays approved.")
+            )
+        else:
+            messages.success(request, _("Your changes are saved."))
+        if "email" in result.applied:
+            messages.info(request, _("We sent a confirmation link to your new email address."))
+    if result.held:
+        messages.info(
+            request,
+            _(
+                "Your change to %(fields)s waits for an organizer’s approval. Until then your entry stays "
+                "approved and shows its approved details; we will email you the answer."
+            )
+            % {
+                "fields": ", ".join(
+                    str(Registration._meta.get_field(name).verbose_name) for name in result.held
+                )
+            },
+        )
 
 
 @registration_link("manage")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.browser.conftest import watch
@@ -61,3 +62,75 @@ def test_without_javascript_the_country_is_a_plain_select(browser, live_server, 
     finally:
         context.close()
     assert page_log.unexpected() == []
+
+
+ALIASES = [
+    ("UK", "GB"),
+    ("U.K.", "GB"),
+    ("USA", "US"),
+    ("England", "GB"),
+    ("Great Britain", "GB"),
+    ("Holland", "NL"),
+    ("Deutschland", "DE"),
+    ("Espana", "ES"),
+    ("côte d'ivoire", "CI"),
+]
+
+
+def test_aliases_and_names_in_other_languages_choose_their_country_on_tab(page, live_server, open_edition):
+    page.goto(live_server.url + reverse("registrations:register", args=["agency"]))
+    country = page.get_by_role("combobox", name="Country")
+    select = page.locator("select[name=country]")
+    for typed, code in ALIASES:
+        country.fill(typed)
+        page.keyboard.press("Tab")
+        expect(select).to_have_value(code)
+        name = select.locator(f"option[value={code}]").text_content()
+        expect(page.locator(".poltwt-country-note")).to_have_text(f"Chosen: {name}")
+
+
+def test_an_exact_alias_comes_before_prefixes_and_enter_takes_it(page, live_server, open_edition):
+    page.goto(live_server.url + reverse("registrations:register", args=["agency"]))
+    country = page.get_by_role("combobox", name="Country")
+    country.fill("UK")
+    matches = page.locator("#id_country__listbox").get_by_role("option")
+    expect(matches.first).to_have_text("United Kingdom")
+    assert "Ukraine" in matches.all_text_contents()  # still offered, after the exact alias
+    page.keyboard.press("Enter")
+    expect(page.locator("select[name=country]")).to_have_value("GB")
+    expect(country).to_have_value("United Kingdom")
+
+
+def test_tab_never_guesses_between_several_countries(page, live_server, open_edition):
+    page.goto(live_server.url + reverse("registrations:register", args=["agency"]))
+    country = page.get_by_role("combobox", name="Country")
+    select = page.locator("select[name=country]")
+    country.fill("Ukraine")
+    page.keyboard.press("Tab")
+    expect(select).to_have_value("UA")
+    # "U" starts a dozen names: leaving the box picks none of them, and says so (no Ukraine left over).
+    country.fill("U")
+    page.keyboard.press("Tab")
+    expect(select).to_have_value("")
+    expect(page.locator(".poltwt-country-note")).to_contain_text("matches several countries")
+    # Arrowing down to a match and tabbing away is not a choice either.
+    country.fill("land")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    expect(select).to_have_value("")
+
+
+def test_spanish_page_finds_espana_without_its_accent(page, live_server, open_edition):
+    with translation.override("es"):
+        url = reverse("registrations:register", args=["agency"])
+    page.goto(live_server.url + url)
+    assert url.startswith("/es/")
+    country = page.get_by_role("combobox", name="País")
+    country.fill("Espana")
+    expect(page.locator("#id_country__listbox").get_by_role("option").first).to_have_text("España")
+    page.keyboard.press("Tab")
+    expect(page.locator("select[name=country]")).to_have_value("ES")
+    for typed, code in [("Reino Unido", "GB"), ("UK", "GB"), ("Alemania", "DE"), ("Deutschland", "DE")]:
+        country.fill(typed)
+        page.keyboard.press("Tab")
+        expect(page.locator("select[name=country]")).to_have_value(code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -85,23 +86,28 @@ def test_agency_signup_confirm_approve_edit_withdraw(page, live_server, site_url
     assert [message.to for message in approval_mails] == [[EMAIL]]
     assert "approved" in approval_mails[0].body
 
-    # The registrant changes the city through the private link: saved, and back to review.
+    # The registrant changes the hours and the city through the private link: the hours apply at once,
+    # the city waits for an organizer, and the entry stays approved (and public) meanwhile.
     manage_url = links_in_outbox("manage", base_url=live_server.url)[-1]
     page.goto(manage_url)
     expect(page.get_by_label("City")).to_have_value("Palo Alto")
     page.get_by_label("City").fill("East Palo Alto")
+    page.get_by_label("Tweeting from (local time)").fill("09:00")
+    page.get_by_label("Tweeting until (local time)").fill("17:00")
     page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_role("status").filter(has_text="Your changes are saved.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="saved and shown at once")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="waits for an organizer’s approval")).to_be_visible()
     expect(page.get_by_label("City")).to_have_value("East Palo Alto")
-    expect(page.locator("main dl")).to_contain_text("Pending review")
+    expect(page.locator("main dl")).to_contain_text("Approved")
     registration.refresh_from_db()
-    assert registration.city == "East Palo Alto"
-    assert registration.status == Registration.Status.PENDING
+    assert registration.city == "Palo Alto" and registration.pending_changes == {"city": "East Palo Alto"}
+    assert registration.hours_from == dt.time(9)
+    assert registration.status == Registration.Status.APPROVED
 
     # Withdrawal asks first, then erases.
     page.get_by_role("link", name=re.compile("Withdraw this registration")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Withdraw @PaloAltoPolice")
-    assert Registration.objects.get().status == Registration.Status.PENDING
+    assert Registration.objects.get().status == Registration.Status.APPROVED
     page.get_by_role("button", name="Yes, withdraw and erase my data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your registration is withdrawn")
 

@@ -30,20 +30,29 @@ BAY_AREA = {
 
 # Every figure of editions 1 to 5 as the record gives it: (edition, measure) -> (shown, source contains).
 RECORD = {
-    (1, "agencies"): ("over 200", "LAwS Communications"),
-    (1, "participating_countries"): ("about 10", "Santa Cruz Sentinel"),
-    (1, "tweets"): ("48,842", "LAwS Communications"),
-    (1, "retweets"): ("over 18,000", "LAwS Communications"),
-    (1, "languages"): ("23", "LAwS Communications"),
-    (1, "people_reached"): ("over 11,000,000", "LAwS Communications"),
-    (1, "trended"): ("across the western hemisphere", "LAwS Communications"),
+    (1, "agencies"): ("over 200", "Government Technology"),
+    (1, "participating_countries"): ("about 10", "Government Technology"),
+    (1, "tweets"): ("48,842", "BrightPlanet"),
+    (1, "retweets"): ("18,092", "BrightPlanet"),
+    (1, "unique_users"): ("15,621", "BrightPlanet"),
+    (1, "languages"): ("23", "BrightPlanet"),
+    (1, "people_reached"): ("11,203,796", "BrightPlanet"),
+    (1, "trended"): ("top 10 in the United States on 22 March", "BrightPlanet"),
     (2, "agencies"): ("over 250", "Roger Nield"),
     (2, "officers"): ("over 75", "Roger Nield"),
     (2, "participating_countries"): ("12", "Roger Nield"),
     (2, "countries_reached"): ("68", "Roger Nield"),
     (2, "people_reached"): ("over 19,000,000", "Roger Nield"),
-    (3, "original_tweets"): ("over 15,000", "BrightPlanet"),
-    (3, "unique_users"): ("1,000", "BrightPlanet"),
+    (3, "original_tweets"): ("over 15,000", "wrap-up"),
+    (3, "unique_users"): ("1,000", "wrap-up"),
+}
+# Where each source lives: every figure links one of these.
+SOURCE_LINKS = {
+    "https://brightplanet.com/2013/03/25/final-results-of-poltwt-tweet-a-thon/",
+    "https://www.govtech.com/public-safety/Cops-Worldwide-Participate-in-Global-Tweet-a-Thon.html",
+    "https://runnymederesidents.wordpress.com/2013/11/01/"
+    "today-for-one-day-only-check-out-poltwt-and-see-what-police-are-doing-worldwide/",
+    "http://connectedcops.net/poltwt-wrap-up/",
 }
 TWELVE_COUNTRIES = (
     "South Africa",
@@ -94,6 +103,23 @@ def test_every_figure_of_editions_1_to_5_with_its_qualifier_and_source(demo_html
         assert source in published[key][1], key
 
 
+def test_every_figure_on_the_editions_page_links_its_source(demo_html):
+    rows = [row for ordinal in range(1, 6) for row in measure_rows(article(demo_html, ordinal)).values()]
+    figures = [row for row in rows if cell(row, "reported") != "—"]
+    assert len(figures) == len(RECORD)
+    for row in figures:
+        link = re.fullmatch(r'<a href="([^"]+)" rel="noopener noreferrer">[^<]+</a>', cell(row, "source"))
+        assert link, row
+        assert link.group(1).replace("&amp;", "&") in SOURCE_LINKS
+
+
+def test_the_3rd_and_4th_are_dated_with_their_sources(demo_html):
+    third, fourth = article(demo_html, 3), article(demo_html, 4)
+    assert "27 June 2014" in third and "brightplanet.com/2014/06/26/" in third
+    assert "19 December 2014" in fourth and "grandjunctionpolicedepartment.com/2014/12/19/" in fourth
+    assert "Exact date not recorded" not in demo_html
+
+
 def test_the_2nd_editions_countries_are_participants_and_the_68_is_the_audience(demo_html):
     rows = measure_rows(article(demo_html, 2))
     participating = rows["participating_countries"]
@@ -108,7 +134,6 @@ def test_the_editions_without_figures_say_so_and_keep_their_theme(demo_html):
     for block in (fourth, fifth):
         assert "No results have been published." in block
         assert "Time to Unify" in block and "#TimeToUnify" in block
-    assert "Exact date not recorded" in fourth
     assert "First set for 5 June 2015, rescheduled." in fifth
     assert "Date to be announced" in fifth
     assert "First set for" not in article(demo_html, 1)

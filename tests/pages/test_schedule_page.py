@@ -125,3 +125,14 @@ def test_editions_page_shows_results_beside_poltwts_own_counts(client):
     assert '<td class="reported">—</td>' in officers and '<td class="counted">1</td>' in officers
     countries = re.search(r'<tr data-measure="participating_countries">(.*?)</tr>', html, re.S).group(1)
     assert '<td class="counted">2</td>' in countries
+
+
+def test_a_completed_editions_schedule_gives_its_date_not_to_be_announced(client):
+    EditionFactory(ordinal=3, date=dt.date(2014, 6, 27), status=Edition.Status.COMPLETED)
+    EditionFactory(ordinal=2, date=None, status=Edition.Status.COMPLETED)
+    third = client.get(reverse("pages:schedule") + "?edition=3").content.decode()
+    assert "This edition took place on 27 June 2014." in third
+    assert "to be announced" not in third
+    undated = client.get(reverse("pages:schedule") + "?edition=2").content.decode()
+    assert "its exact date was not recorded" in undated
+    assert "to be announced" not in undated

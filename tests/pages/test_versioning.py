@@ -117,7 +117,10 @@ def save_over_a_quiet_update(registration: Registration) -> None:
         ),
         pytest.param(lambda r: registration_withdraw(registration=r), id="withdrawing a listed entry"),
         pytest.param(
-            lambda r: registration_update(registration=r, city="Menlo Park"), id="its registrant edits"
+            lambda r: registration_update(
+                registration=r, participation_model="one_topic", topic="Road safety"
+            ),
+            id="its registrant edits",
         ),
         pytest.param(
             lambda r: registration_set_location(

@@ -186,7 +186,7 @@ def test_manage_page_shows_the_registration(client, edition):
     assert values["country"] == "US"
 
 
-def test_edit_is_saved_and_an_approved_entry_goes_back_to_review(client, edition):
+def test_edit_of_an_approved_entry_applies_its_hours_and_holds_its_new_name(client, edition):
     registration = RegistrationFactory(edition=edition, status=Registration.Status.APPROVED)
     path = manage_path(registration)
     response = client.post(
@@ -195,13 +195,20 @@ def test_edit_is_saved_and_an_approved_entry_goes_back_to_review(client, edition
     assert response.status_code == 302
     assert response["Location"] == path
     registration.refresh_from_db()
-    assert registration.agency_name == "Palo Alto PD"
     assert registration.hours_from == dt.time(8, 0)
-    assert registration.status == Registration.Status.PENDING
+    assert registration.agency_name == "Palo Alto Police Department"  # the approved name stays public
+    assert registration.pending_changes == {"agency_name": "Palo Alto PD"}
+    assert registration.status == Registration.Status.APPROVED
     assert registration.is_confirmed  # same email: still confirmed
     edited = registration.log_entries.get(action=RegistrationLogEntry.Action.EDITED)
-    assert "agency_name" in edited.detail
-    assert "Your changes are saved." in client.get(path).content.decode()
+    assert edited.detail == "hours_from, hours_to"
+    held = registration.log_entries.get(action=RegistrationLogEntry.Action.CHANGE_HELD)
+    assert held.detail == "agency_name"
+    page = client.get(path).content.decode()
+    assert "Your changes are saved and shown at once; your entry stays approved." in page
+    assert "Your change to agency name waits for an organizer’s approval." in page
+    # The form keeps the waiting change: saving again (another edit) must not drop it.
+    assert form_values(page)["agency_name"] == "Palo Alto PD"
 
 
 def test_edit_without_changes_says_nothing_changed(client, edition):

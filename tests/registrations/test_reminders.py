@@ -182,17 +182,19 @@ def test_organizers_can_switch_reminders_off_for_an_edition(client, organizer, s
     assert mail.outbox == []
 
 
-def test_a_withdrawn_or_edited_entry_loses_its_unsent_reminders(soon):
+def test_new_hours_move_the_reminders_and_a_withdrawn_entry_loses_them(soon):
     edited = approved(soon)
     from registrations.services.registration import registration_update
 
     registration_update(registration=edited, hours_from=dt.time(9), hours_to=dt.time(12))
-    assert plan(edited) == {}  # back in review: approval plans again
+    # Still approved: the reminders follow the new start, 9 a.m. in Kolkata.
+    start = kolkata_start(soon.date) + dt.timedelta(hours=1)
+    assert plan(edited) == {"7d": (start - dt.timedelta(days=7), 0), "1d": (start - dt.timedelta(days=1), 0)}
     withdrawn = approved(soon)
     registration_withdraw(registration=withdrawn)
     assert plan(withdrawn) == {}
     reminders_send_due(now=kolkata_start(soon.date) - dt.timedelta(hours=23))
-    assert mail.outbox == []
+    assert [message.to for message in mail.outbox] == [[edited.email]]  # its 1-day reminder, not theirs
 
 
 def test_someone_approved_three_days_before_gets_only_the_one_day_reminder():

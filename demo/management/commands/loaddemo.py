@@ -26,37 +26,64 @@ TIME_TO_UNIFY = {
     ),
 }
 
-# Sources as the record names them; no link is given where the record has none.
-LAWS_2013 = "LAwS Communications, announcement of the 2nd Global Police Tweet-a-thon (October 2013)"
-SENTINEL = "Santa Cruz Sentinel, “Bay area police set tweets in motion” (E. Ivie, 23 March 2013)"
-NIELD = "Roger Nield, Runnymede Police blog (1 November 2013)"
-BRIGHTPLANET = "BrightPlanet, in the organizer’s wrap-up of the 3rd edition (LAwS Communications)"
-LAWS_RESULTS = "LAwS Communications, results of the 1st Global Police Tweet-a-thon"
+# The public record's sources (shared/NOTES.md, "The public record of past editions"): (name, link).
+BRIGHTPLANET_RESULTS = (
+    "BrightPlanet, “Final Results of #Poltwt Tweet-a-thon” (25 March 2013)",
+    "https://brightplanet.com/2013/03/25/final-results-of-poltwt-tweet-a-thon/",
+)
+GOVTECH = (
+    "Government Technology, “Cops Worldwide Participate in Global Tweet-a-Thon” (25 March 2013)",
+    "https://www.govtech.com/public-safety/Cops-Worldwide-Participate-in-Global-Tweet-a-Thon.html",
+)
+NIELD = (
+    "Roger Nield, Runnymede Police, on the Runnymede residents’ blog (1 November 2013)",
+    "https://runnymederesidents.wordpress.com/2013/11/01/"
+    "today-for-one-day-only-check-out-poltwt-and-see-what-police-are-doing-worldwide/",
+)
+WRAP_UP = (
+    "LAwS Communications, “#poltwt wrap-up”, with BrightPlanet’s figures (ConnectedCOPS)",
+    "http://connectedcops.net/poltwt-wrap-up/",
+)
+BRIGHTPLANET_PREVIEW = (
+    "BrightPlanet, “2014 Global Law Enforcement Tweet-a-thon: #poltwt is back” (26 June 2014)",
+    "https://brightplanet.com/2014/06/26/2014-global-law-enforcement-tweet-thon-poltwt-back",
+)
+GRAND_JUNCTION = (
+    "Grand Junction Police Department, “The fourth Global Police Tweet-a-thon has kicked off” "
+    "(19 December 2014)",
+    "https://grandjunctionpolicedepartment.com/2014/12/19/"
+    "grandjunctionpd-joining-sheriffmesacolo-in-global-police-tweet-a-thon-today-poltwt-gvcopbeat/",
+)
 
 M, Q = Figure.Measure, Figure.Qualifier
 
-# The editions as the record tells them (shared/seeds and the organizer's published results), with no
-# figure the record does not give: a missing measure stays missing.
+# The editions as the record tells them, each figure and date with the source that gives it, and no figure
+# the record does not give: a missing measure stays missing.
 HISTORICAL = [
     {
         "ordinal": 1,
         "title": "1st Global Police Tweet-a-thon",
         "date": dt.date(2013, 3, 22),
+        "date_source": BRIGHTPLANET_RESULTS,
         "status": Edition.Status.COMPLETED,
         "figures": [
-            (M.AGENCIES, Q.OVER, 200, "", LAWS_2013),
-            (M.PARTICIPATING_COUNTRIES, Q.ABOUT, 10, "", SENTINEL),
-            (M.TWEETS, Q.EXACT, 48_842, "", LAWS_RESULTS),
-            (M.RETWEETS, Q.OVER, 18_000, "", LAWS_RESULTS),
-            (M.LANGUAGES, Q.EXACT, 23, "", LAWS_2013),
-            (M.PEOPLE_REACHED, Q.OVER, 11_000_000, "", LAWS_2013),
-            (M.TRENDED, Q.EXACT, None, "across the western hemisphere", LAWS_2013),
+            (M.AGENCIES, Q.OVER, 200, "", GOVTECH),
+            (M.PARTICIPATING_COUNTRIES, Q.ABOUT, 10, "", GOVTECH),
+            # BrightPlanet's table; the same post's text also says 48,482.
+            (M.TWEETS, Q.EXACT, 48_842, "", BRIGHTPLANET_RESULTS),
+            (M.RETWEETS, Q.EXACT, 18_092, "", BRIGHTPLANET_RESULTS),
+            (M.UNIQUE_USERS, Q.EXACT, 15_621, "", BRIGHTPLANET_RESULTS),
+            (M.LANGUAGES, Q.EXACT, 23, "", BRIGHTPLANET_RESULTS),
+            # "Total outreach": the participants' combined followers.
+            (M.PEOPLE_REACHED, Q.EXACT, 11_203_796, "combined followers", BRIGHTPLANET_RESULTS),
+            (M.TRENDED, Q.EXACT, None, "top 10 in the United States on 22 March", BRIGHTPLANET_RESULTS),
         ],
     },
     {
         "ordinal": 2,
         "title": "2nd Global Police Tweet-a-thon",
         "date": dt.date(2013, 11, 1),
+        "date_source": NIELD,
         "status": Edition.Status.COMPLETED,
         "figures": [
             (M.AGENCIES, Q.OVER, 250, "", NIELD),
@@ -74,20 +101,21 @@ HISTORICAL = [
         ],
     },
     {
-        # The record gives no exact date for the 3rd and the 4th.
         "ordinal": 3,
         "title": "3rd Global Police Tweet-a-thon",
-        "date": None,
+        "date": dt.date(2014, 6, 27),
+        "date_source": BRIGHTPLANET_PREVIEW,
         "status": Edition.Status.COMPLETED,
         "figures": [
-            (M.ORIGINAL_TWEETS, Q.OVER, 15_000, "", BRIGHTPLANET),
-            (M.UNIQUE_USERS, Q.EXACT, 1_000, "", BRIGHTPLANET),
+            (M.ORIGINAL_TWEETS, Q.OVER, 15_000, "", WRAP_UP),
+            (M.UNIQUE_USERS, Q.EXACT, 1_000, "", WRAP_UP),
         ],
     },
     {
         "ordinal": 4,
         "title": "4th Global Police Tweet-a-thon",
-        "date": None,
+        "date": dt.date(2014, 12, 19),
+        "date_source": GRAND_JUNCTION,
         "status": Edition.Status.COMPLETED,
         **TIME_TO_UNIFY,
         "figures": [],
@@ -143,7 +171,7 @@ DEFAULT_PARTICIPANTS = 60
 def load_record(edition: Edition, figures: list[tuple], former_dates: list[dt.date]) -> None:
     """Make the edition's figures and former dates exactly the given ones (so a rerun changes nothing)."""
     edition.figures.exclude(measure__in=[row[0] for row in figures]).delete()
-    for measure, qualifier, value, details, source in figures:
+    for measure, qualifier, value, details, (source_name, source_url) in figures:
         Figure.objects.update_or_create(
             edition=edition,
             measure=measure,
@@ -151,8 +179,8 @@ def load_record(edition: Edition, figures: list[tuple], former_dates: list[dt.da
                 "qualifier": qualifier,
                 "value": value,
                 "details": details,
-                "source_name": source,
-                "source_url": "",
+                "source_name": source_name,
+                "source_url": source_url,
             },
         )
     edition.former_dates.exclude(date__in=former_dates).delete()
@@ -218,8 +246,9 @@ class Command(BaseCommand):
             values = {
                 key: value
                 for key, value in fields.items()
-                if key not in ("ordinal", "figures", "former_dates")
+                if key not in ("ordinal", "figures", "former_dates", "date_source")
             }
+            values["date_source_name"], values["date_source_url"] = fields.get("date_source", ("", ""))
             edition, created = Edition.objects.update_or_create(ordinal=fields["ordinal"], defaults=values)
             load_record(edition, fields["figures"], fields.get("former_dates", []))
             self.stdout.write(f"{'Created' if created else 'Updated'} {values['title']}")
