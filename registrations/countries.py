@@ -95,3 +95,24 @@ def country_terms_json() -> str:
     """{"GB": "united kingdom|uk|england|...", ...}: one attribute on the select, not one per option (a
     template-rendered attribute on each of 250 options tripled the page's rendering time)."""
     return json.dumps({code: "|".join(terms) for code, terms in country_terms().items()}, ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=1)
+def _codes_by_term() -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for code, terms in country_terms().items():
+        for term in terms:
+            found.setdefault(term, set()).add(code)
+    return {term: frozenset(codes) for term, codes in found.items()}
+
+
+def country_code(text: str) -> str | None:
+    """The country a text names exactly, by code (GB, GBR), name in any site language or alias ("UK",
+    "Deutschland"); "" for an empty text, None when it names no country or several."""
+    text = text.strip()
+    if not text:
+        return ""
+    if len(text) in (2, 3) and text.isalpha() and (code := countries.alpha2(text)):
+        return code
+    codes = _codes_by_term().get(fold(text), frozenset())
+    return next(iter(codes)) if len(codes) == 1 else None

@@ -11,10 +11,14 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from registrations.validators import normalise_handle
 
 DELIMITERS = ",;\t"
 # A whole number, possibly grouped by thousands: 918, 11,203,796, 1 234, 1.234 (European grouping).
@@ -124,3 +128,20 @@ class Preview:
     @property
     def can_import(self) -> bool:
         return not self.errors and self.ready > 0
+
+
+def handle_rows(table: Table, column: int | None, preview: Preview) -> Iterator[tuple[int, list[str], str]]:
+    """Each row with a valid X handle in ``column``, as (line, row, handle); a row without one is skipped and
+    the preview says why. Lines count as a spreadsheet shows them: the header is line 1."""
+    for index, row in enumerate(table.rows):
+        line = index + 2
+        raw = table.cell(row, column)
+        try:
+            handle = normalise_handle(raw)
+        except ValidationError:
+            preview.skipped.append(
+                _("Line %(line)d: “%(value)s” is not an X handle; the line is skipped.")
+                % {"line": line, "value": raw[:40]}
+            )
+            continue
+        yield line, row, handle

@@ -13,39 +13,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from registrations import csvtable, search, tasks
+from registrations.countries import country_code
 from registrations.models import CsvImport, Registration, RegistrationLogEntry
 from registrations.services.results import results_link
 from registrations.signals import public_data_changed
-from registrations.validators import normalise_handle
 
 SAMPLE_ROWS = 10
 BATCH = 1000
 # Names in common use that are not CLDR's English names of the countries.
-COUNTRY_ALIASES = {
-    "uk": "GB",
-    "u k": "GB",
-    "great britain": "GB",
-    "britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-    "northern ireland": "GB",
-    "usa": "US",
-    "u s a": "US",
-    "u s": "US",
-    "united states of america": "US",
-    "america": "US",
-    "holland": "NL",
-    "the netherlands": "NL",
-}
 
 
 @dataclass(frozen=True)
@@ -56,18 +37,6 @@ class PastRow:
     city: str
     region: str
     country: str  # ISO code, "" when not given or not known
-
-
-def country_code(value: str) -> str | None:
-    """The ISO code of a country given by code (GB, GBR) or English name (Iceland, UK); "" for an empty
-    cell, None when it names no country."""
-    value = value.strip()
-    if not value:
-        return ""
-    if len(value) in (2, 3) and value.isalpha() and (code := countries.alpha2(value)):
-        return code
-    folded = " ".join(value.lower().replace(".", " ").split())
-    return COUNTRY_ALIASES.get(folded) or countries.by_name(value) or None
 
 
 def _field(name: str) -> int:
@@ -84,17 +53,7 @@ def preview(*, draft: CsvImport, table: csvtable.Table, preview: csvtable.Previe
         .values_list("handle", flat=True)
     }
     seen: set[str] = set()
-    for index, row in enumerate(table.rows):
-        line = index + 2
-        raw = table.cell(row, mapping["handle"])
-        try:
-            handle = normalise_handle(raw)
-        except ValidationError:
-            preview.skipped.append(
-                _("Line %(line)d: “%(value)s” is not an X handle; the line is skipped.")
-                % {"line": line, "value": raw[:40]}
-            )
-            continue
+    for line, row, handle in csvtable.handle_rows(table, mapping["handle"], preview):
         if handle.lower() in held:
             preview.skipped.append(
                 _("Line %(line)d: @%(handle)s is registered for this edition already; skipped.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -20,7 +19,6 @@ from events.models import Edition
 from registrations import csvtable
 from registrations.models import RESULT_MEASURES, CsvImport, ParticipantResult, Registration
 from registrations.signals import public_data_changed
-from registrations.validators import normalise_handle
 
 SAMPLE_ROWS = 10
 
@@ -49,17 +47,7 @@ def preview(*, draft: CsvImport, table: csvtable.Table, preview: csvtable.Previe
     the edition holds, the rows skipped; non-numbers and handles given twice are errors."""
     mapping = draft.mapping
     seen: dict[str, int] = {}
-    for index, row in enumerate(table.rows):
-        line = index + 2  # the header is line 1
-        raw = table.cell(row, mapping["handle"])
-        try:
-            handle = normalise_handle(raw)
-        except ValidationError:
-            preview.skipped.append(
-                _("Line %(line)d: “%(value)s” is not an X handle; the line is skipped.")
-                % {"line": line, "value": raw[:40]}
-            )
-            continue
+    for line, row, handle in csvtable.handle_rows(table, mapping["handle"], preview):
         figures: dict[str, int | None] = {}
         for measure in RESULT_MEASURES:
             value = table.cell(row, mapping.get(measure))
