@@ -121,7 +121,7 @@ def test_no_public_page_scrolls_sideways_on_a_phone(page, live_server, running_e
     page.goto(live_server.url + reverse("pages:schedule"))
     expect(page.locator(".schedule-window.live").first).to_be_visible()
     expect(page.locator(".timeline-now")).to_be_visible()
-    expect(page.locator(".timeline-tick--6h").first).to_be_visible()
+    expect(page.locator(".timeline-tick--12h").first).to_be_visible()
     assert not wide, f"these pages scroll sideways at 390 px: {wide}"
 
 
