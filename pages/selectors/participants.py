@@ -151,6 +151,7 @@ ACCOUNT_FIELDS = (
     "longitude",
     "geo_precision",
 )
+_HANDLE, _LATITUDE = ACCOUNT_FIELDS.index("handle"), ACCOUNT_FIELDS.index("latitude")
 
 
 def every_account() -> list[dict[str, Any]]:
@@ -160,23 +161,30 @@ def every_account() -> list[dict[str, Any]]:
     left out. Cached per site data version: one query, a pass over the rows."""
 
     def build() -> list[dict[str, Any]]:
+        # Unsorted (no join, no sort of every entry in the database): the latest entry of each handle is
+        # picked by its edition's ordinal here.
+        ordinals = dict(Edition.objects.values_list("pk", "ordinal"))
         entries = (
             Registration.objects.public()
             .exclude(handle="")
-            .order_by("edition__ordinal", "pk")
-            .values_list("edition_id", *ACCOUNT_FIELDS)
+            .order_by()
+            .values_list("edition_id", "pk", *ACCOUNT_FIELDS)
         )
         editions: dict[str, set[int]] = {}
-        latest: dict[str, dict[str, Any]] = {}
-        for edition_id, *values in entries.iterator(chunk_size=5000):
-            row = dict(zip(ACCOUNT_FIELDS, values, strict=True))
-            handle = row["handle"].lower()
+        latest: dict[str, tuple[tuple[int, int], tuple]] = {}
+        for edition_id, pk, *values in entries.iterator(chunk_size=5000):
+            handle = values[_HANDLE].lower()
             editions.setdefault(handle, set()).add(edition_id)
-            if row["latitude"] is not None:
-                latest[handle] = row
+            if values[_LATITUDE] is None:  # not on any map
+                continue
+            rank = (ordinals[edition_id], pk)
+            held = latest.get(handle)
+            if held is None or held[0] < rank:
+                latest[handle] = (rank, values)
         names: dict[str, str] = {}
         rows = []
-        for handle, row in latest.items():
+        for handle, (_rank, values) in latest.items():
+            row = dict(zip(ACCOUNT_FIELDS, values, strict=True))
             code = row["country_code"] = str(row.pop("country") or "")
             row["country_name"] = names.setdefault(code, str(countries.name(code)) if code else "")
             row["editions"] = len(editions[handle])
