@@ -417,10 +417,10 @@
   }
 
   // The map's search: a query (handle, agency, city or country, accents and case ignored: fold.js) finds
-  // participants among those shown; one is opened on the map, several are listed as buttons and the map
-  // is fitted to them all; the result is announced (role="status"). The page's own form
+  // participants among those shown; one is opened on the map, several are listed as buttons (under the
+  // map) and the map is fitted to them all; the result is announced (role="status"). The page's own form
   // (templates/pages/map.html, with the country filter) drives it; the embed, which has none, gets a
-  // small form on the map.
+  // small form and the answer on the map.
   function searchPanel(map, container, hooks) {
     var current = hooks.current;
     var form = document.querySelector("[data-map-filters]");
@@ -451,7 +451,11 @@
     list.setAttribute("aria-label", T.searchResults || "Search results");
     list.hidden = true;
     box.append(status, list);
-    control("topleft", function () { return box; }).addTo(map);
+    // On the page, right under the map: a panel over the map would hide the points under it (on a phone,
+    // most of them). The embed has no room but the map's.
+    var place = document.querySelector("[data-map-search-results]");
+    if (place) place.appendChild(box);
+    else control("topleft", function () { return box; }).addTo(map);
 
     input.value = current.q;
     if (country) {
