@@ -90,6 +90,7 @@ class _ParticipantMap(folium.Map):
                  data-url="{{ this.data_url|e }}" data-basemap-url="{{ this.basemap_url|e }}"
                  data-worker-url="{{ this.worker_url|e }}"
                  data-cluster-library-url="{{ this.cluster_library_url|e }}"
+                 data-fold-url="{{ this.fold_url|e }}"
                  data-on-air-filter="{{ 'true' if this.on_air_filter else 'false' }}"
                  data-texts='{{ this.texts|tojson }}'></div>
         {% endmacro %}
@@ -119,6 +120,8 @@ class _ParticipantMap(folium.Map):
         # Loaded by the worker, not by the page: supercluster (with kdbush) runs off the main thread.
         self.worker_url = static("js/participant-map-worker.js")
         self.cluster_library_url = static("vendor/supercluster/supercluster.min.js")
+        # The search's folding rule (accents and case), the same as geo/text.py's, for the worker too.
+        self.fold_url = static("js/fold.js")
         self.css_height = height
         self.label = gettext("Map of participating police accounts")
         # The script's words, in the page's language (this markup is cached per language).
@@ -147,6 +150,20 @@ def map_texts() -> dict[str, str]:
         "loadFailed": gettext("Sorry, the list of participants could not be loaded. Please try again later."),
         "onAirOnly": gettext("On air now only"),
         "goal": gettext("Local goal"),
+        "editions": gettext("Editions with #poltwt: %(count)s"),
+        "results": gettext("Results"),
+        "tweets": gettext("Tweets"),
+        "retweets": gettext("Retweets"),
+        "mentions": gettext("Mentions"),
+        "followers": gettext("Followers"),
+        "source": gettext("Source"),
+        "searchLabel": gettext("Search the map"),
+        "search": gettext("Search"),
+        "searchResults": gettext("Search results"),
+        "searchNone": gettext("No participant on this map matches “{query}”."),
+        "searchOne": gettext("1 participant matches “{query}”."),
+        "searchMany": gettext("{count} participants match “{query}”."),
+        "searchMore": gettext("The first {count} are listed: add a word to narrow the search."),
     }
 
 

@@ -13,19 +13,31 @@ without reshaping (static/js/participant-map-worker.js):
      "when": [0, 1],                                    # into "windows"
      "windows": [["08:00 Los Angeles", 1796400000, 1796486400], ...]}  # local start, UTC s (or null)
 
+    "code": [...],                                     # country code ("GB"), into "text": the country filter
+    "editions": {"1": 3},                              # by row: editions taken part in, where more than one
+    "measures": ["tweets", "retweets", "mentions", "followers"],
+    "results": {"1": [568, null, 662, null, 7, 8]}}    # by row, where published: the measures, then the
+                                                       # source's name and address (into "text")
+
 Participants come in the order the list below the map shows them (country, city, handle), so the page
-lists those in view by walking the arrays, without sorting.
+lists those in view by walking the arrays, without sorting. The sparse columns ("editions", "results")
+hold only rows that have something to say: most participants are new and have no published results.
+
+``?edition=all`` has the same shape ("edition": "all"): every account that ever took part, once, at its
+latest place, with no hours, goal or results (they belong to one edition).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from events.models import Edition
 from pages import precompressed
 from pages.localization import zone_place
-from pages.selectors.participants import cached, participants, row_window
+from pages.selectors.participants import cached, cached_for_site, every_account, participants, row_window
+from registrations.models import RESULT_MEASURES
 
 FEED_VERSION = 1
 KINDS = ("agency", "officer")
@@ -37,7 +49,10 @@ TEXT_COLUMNS = {
     "country": "country_name",
     "goal": "local_goal",
     "hashtag": "local_hashtag",
+    "code": "country_code",
 }
+ALL_EDITIONS = "all"
+NO_WINDOW = ["", None, None]
 
 
 def map_feed(edition: Edition) -> precompressed.Encoded:
@@ -45,41 +60,78 @@ def map_feed(edition: Edition) -> precompressed.Encoded:
     return cached(edition, "mapfeed", lambda: precompressed.compress(_encode(build_feed(edition))))
 
 
+def all_editions_feed() -> precompressed.Encoded:
+    """The all-editions feed, encoded and compressed once per site data version (and language)."""
+    return cached_for_site("mapfeed.all", lambda: precompressed.compress(_encode(build_all_editions_feed())))
+
+
 def build_feed(edition: Edition) -> dict[str, Any]:
     rows = [row for row in participants(edition) if row["latitude"] is not None]
-    rows.sort(key=lambda row: (row["country_name"].casefold(), row["city"].casefold(), row["handle"].lower()))
+    # A few hundred zones and hours for 100,000 participants: each window is worked out once.
+    windows: dict[tuple, list[Any]] = {}
+
+    def window(row: dict[str, Any]) -> list[Any]:
+        when = (row["time_zone"], row["hours_from"], row["hours_to"])
+        if when not in windows:
+            windows[when] = _window(edition, row)
+        return windows[when]
+
+    return _columns(rows, edition=edition.ordinal, window=window)
+
+
+def build_all_editions_feed() -> dict[str, Any]:
+    return _columns(every_account(), edition=ALL_EDITIONS, window=lambda row: NO_WINDOW)
+
+
+def _columns(rows: list[dict[str, Any]], *, edition: int | str, window: Callable) -> dict[str, Any]:
+    rows = sorted(
+        rows, key=lambda row: (row["country_name"].casefold(), row["city"].casefold(), row["handle"].lower())
+    )
     texts: dict[str, int] = {"": 0}
     windows: dict[tuple, int] = {}
     window_rows: list[list[Any]] = []
     columns: dict[str, list[Any]] = {name: [] for name in ("lat", "lng", "kind", "handle", "when")}
     columns.update({name: [] for name in TEXT_COLUMNS})
-    for row in rows:
+    editions: dict[str, int] = {}
+    results: dict[str, list[Any]] = {}
+    for index, row in enumerate(rows):
         columns["lat"].append(round(row["latitude"], DECIMALS))
         columns["lng"].append(round(row["longitude"], DECIMALS))
         columns["kind"].append(KINDS.index(row["kind"]))
         columns["handle"].append(row["handle"])
         for name, field in TEXT_COLUMNS.items():
-            columns[name].append(texts.setdefault(row[field] or "", len(texts)))
-        when = (row["time_zone"], row["hours_from"], row["hours_to"])
+            columns[name].append(texts.setdefault(row.get(field) or "", len(texts)))
+        when = tuple(window(row))
         if when not in windows:
             windows[when] = len(window_rows)
-            window_rows.append(_window(edition, row))
+            window_rows.append(list(when))
         columns["when"].append(windows[when])
+        if row.get("editions", 1) > 1:
+            editions[str(index)] = row["editions"]
+        result = row.get("results")
+        if result and any(result[measure] is not None for measure in RESULT_MEASURES):
+            sources = (
+                texts.setdefault(result[field] or "", len(texts)) for field in ("source_name", "source_url")
+            )
+            results[str(index)] = [*(result[measure] for measure in RESULT_MEASURES), *sources]
     return {
         "version": FEED_VERSION,
-        "edition": edition.ordinal,
+        "edition": edition,
         "count": len(rows),
         "kinds": list(KINDS),
         **columns,
         "text": list(texts),
         "windows": window_rows,
+        "editions": editions,
+        "measures": list(RESULT_MEASURES),
+        "results": results,
     }
 
 
 def _window(edition: Edition, row: dict[str, Any]) -> list[Any]:
     """[the participant's own start ("08:00 Honolulu"), start and end in UTC seconds, or None]."""
     if not row["time_zone"]:
-        return ["", None, None]
+        return NO_WINDOW
     start = row["hours_from"] or edition.start_time
     window = row_window(edition, row)
     return [

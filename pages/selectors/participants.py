@@ -27,6 +27,7 @@ from events.models import Edition
 from pages import precompressed, versioning
 from pages.localization import zone_place
 from pages.lru import LocalLRU
+from pages.models import PublicDataVersion
 from poltwt import querynumbers
 from registrations import search
 from registrations.models import RESULT_MEASURES, ParticipantResult, Registration
@@ -87,13 +88,21 @@ def cached(edition: Edition, name: str, build: Callable[[], Any]) -> Any:
     Keyed by the active language too: values hold translated text (country names, category labels), and
     one language's must never be served to another.
     """
-    token = versioning.edition(edition.pk).token
+    return _cached(edition.pk, versioning.edition(edition.pk).token, name, build)
+
+
+def cached_for_site(name: str, build: Callable[[], Any]) -> Any:
+    """The same for a value drawn from every edition (the all-editions map): once per site data version."""
+    return _cached(PublicDataVersion.SITE, versioning.site().token, name, build)
+
+
+def _cached(scope: int, token: str, name: str, build: Callable[[], Any]) -> Any:
     language = get_language() or settings.LANGUAGE_CODE
-    local_key = (edition.pk, name, language)
+    local_key = (scope, name, language)
     held = _LOCAL.get(local_key)
     if held is not None and held[0] == token:
         return held[1]
-    key = f"poltwt:public:{edition.pk}:{token}:{language}:{name}"
+    key = f"poltwt:public:{scope}:{token}:{language}:{name}"
     value = cache.get(key)
     if value is None:
         value = build()
@@ -128,6 +137,82 @@ def participants(edition: Edition) -> list[dict[str, Any]]:
         return rows
 
     return cached(edition, "participants", build)
+
+
+# What the all-editions map shows of an account: its latest place and public identity, nothing that
+# belongs to one edition (hours, goal, hashtag, results).
+ACCOUNT_FIELDS = (
+    "kind",
+    "handle",
+    "agency_name",
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+    "geo_precision",
+)
+_HANDLE, _LATITUDE = ACCOUNT_FIELDS.index("handle"), ACCOUNT_FIELDS.index("latitude")
+
+
+def every_account() -> list[dict[str, Any]]:
+    """Every account public in any edition, once per handle (any letter case), as participants() shapes
+    rows: the entry of its latest edition that has a point ("latest location wins"), with ``editions``,
+    how many editions it took part in (as the participant list counts them). Accounts never located are
+    left out. Cached per site data version: one query, a pass over the rows."""
+
+    def build() -> list[dict[str, Any]]:
+        # Unsorted (no join, no sort of every entry in the database): the latest entry of each handle is
+        # picked by its edition's ordinal here.
+        ordinals = dict(Edition.objects.values_list("pk", "ordinal"))
+        entries = (
+            Registration.objects.public()
+            .exclude(handle="")
+            .order_by()
+            .values_list("edition_id", "pk", *ACCOUNT_FIELDS)
+        )
+        editions: dict[str, set[int]] = {}
+        latest: dict[str, tuple[tuple[int, int], tuple]] = {}
+        for edition_id, pk, *values in entries.iterator(chunk_size=5000):
+            handle = values[_HANDLE].lower()
+            editions.setdefault(handle, set()).add(edition_id)
+            if values[_LATITUDE] is None:  # not on any map
+                continue
+            rank = (ordinals[edition_id], pk)
+            held = latest.get(handle)
+            if held is None or held[0] < rank:
+                latest[handle] = (rank, values)
+        names: dict[str, str] = {}
+        rows = []
+        for handle, (_rank, values) in latest.items():
+            row = dict(zip(ACCOUNT_FIELDS, values, strict=True))
+            code = row["country_code"] = str(row.pop("country") or "")
+            row["country_name"] = names.setdefault(code, str(countries.name(code)) if code else "")
+            row["editions"] = len(editions[handle])
+            _make_point_public(row)
+            rows.append(row)
+        return rows
+
+    return cached_for_site("every_account", build)
+
+
+def every_account_headline() -> Headline:
+    """The all-editions map's headline: the accounts on it by kind, and their countries."""
+
+    def build() -> Headline:
+        rows = every_account()
+        kinds = Counter(row["kind"] for row in rows)
+        return Headline(
+            agencies=kinds[Registration.Kind.AGENCY],
+            officers=kinds[Registration.Kind.OFFICER],
+            countries=len({row["country_code"] for row in rows if row["country_code"]}),
+        )
+
+    return cached_for_site("every_account.headline", build)
+
+
+def every_account_countries() -> list[tuple[str, str]]:
+    """The countries of the all-editions map, for its filter: (code, name in the active language)."""
+    return cached_for_site("every_account.countries", lambda: _countries_of(every_account()))
 
 
 def editions_by_handle(edition: Edition) -> dict[str, int]:
@@ -208,13 +293,12 @@ def headline(edition: Edition) -> Headline:
 def country_choices(edition: Edition) -> list[tuple[str, str]]:
     """The countries of the edition's public participants, for the list's filter."""
 
-    def build() -> list[tuple[str, str]]:
-        pairs = {
-            (row["country_code"], row["country_name"]) for row in participants(edition) if row["country_code"]
-        }
-        return sorted(pairs, key=lambda pair: pair[1])
+    return cached(edition, "countries", lambda: _countries_of(participants(edition)))
 
-    return cached(edition, "countries", build)
+
+def _countries_of(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    pairs = {(row["country_code"], row["country_name"]) for row in rows if row["country_code"]}
+    return sorted(pairs, key=lambda pair: pair[1])
 
 
 # --- Map data --------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_safe
 
+from events.models import Edition
 from pages import maps, precompressed, versioning
 from pages.cache import public_cache
 from pages.selectors import editions as event_selectors
@@ -32,6 +33,8 @@ from registrations.exports import csv_response
 from registrations.models import Registration
 
 PAGE_SIZE = 100
+# ?on_air=1 draws the map's "on air now" box outside the event too; ?on_air=now also ticks it.
+ON_AIR_FILTER_SHOWN = ("1", "now")
 # The page sizes a visitor may choose; "all" shows (and prints) the whole filtered list on one page.
 PAGE_SIZES = (25, 50, 100, 250)
 ALL = "all"
@@ -179,12 +182,34 @@ def participants_geojson(request: HttpRequest) -> HttpResponse:
     return precompressed.response(request, encoded, content_type="application/geo+json; charset=utf-8")
 
 
+def _all_editions(request: HttpRequest) -> bool:
+    """?edition=all: the map of every account that ever took part (the map, its embed and its feed)."""
+    return request.GET.get("edition") == map_feed.ALL_EDITIONS
+
+
+def _map_version(request: HttpRequest) -> tuple[str, versioning.Version]:
+    if _all_editions(request):
+        return map_feed.ALL_EDITIONS, versioning.site()
+    edition = _edition(request)
+    return str(edition.pk), versioning.edition(edition.pk)
+
+
+def _map_feed_etag(request: HttpRequest, *args, **kwargs) -> str:
+    scope, version = _map_version(request)
+    return f'"{scope}-{version.token}-{precompressed.chosen_encoding(request)}"'
+
+
+def _map_feed_last_modified(request: HttpRequest, *args, **kwargs) -> dt.datetime:
+    return _map_version(request)[1].changed_at
+
+
 @require_safe
 @public_cache
-@public_encoded_data
+@condition(etag_func=_map_feed_etag, last_modified_func=_map_feed_last_modified)
 def participants_map_feed(request: HttpRequest) -> HttpResponse:
     """The map's compact data (pages/selectors/map_feed.py): not an export, its shape may change."""
-    encoded = map_feed.map_feed(_edition(request))
+    all_editions = _all_editions(request)
+    encoded = map_feed.all_editions_feed() if all_editions else map_feed.map_feed(_edition(request))
     return precompressed.response(request, encoded, content_type="application/json")
 
 
@@ -222,15 +247,17 @@ def statistics(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _map_parts(request: HttpRequest, edition, *, height: str) -> maps.MapParts:
-    data_url = reverse("pages:participants_map_feed") + f"?edition={edition.ordinal}"
+def _map_parts(request: HttpRequest, edition: Edition | None, *, height: str) -> maps.MapParts:
+    """The map of one edition, or of all editions when ``edition`` is None."""
+    scope = edition.ordinal if edition else map_feed.ALL_EDITIONS
     return maps.render_map(
-        data_url=data_url,
+        data_url=reverse("pages:participants_map_feed") + f"?edition={scope}",
         tiles_url=settings.MAP_TILES_URL,
         tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
         basemap_url=static("basemap/countries-110m.geojson"),
         height=height,
-        on_air_filter=event_is_running(edition) or request.GET.get("on_air") == "1",
+        on_air_filter=bool(edition)
+        and (event_is_running(edition) or request.GET.get("on_air") in ON_AIR_FILTER_SHOWN),
         geocoding_attribution=GEOCODING_ATTRIBUTION.get(settings.GEOCODER, ""),
     )
 
@@ -247,22 +274,51 @@ def _render_map_page(request: HttpRequest, template: str, context: dict[str, Any
     return allow_map_script(render)(request, template, context)
 
 
+def _map_context(request: HttpRequest, *, height: str) -> dict[str, Any]:
+    """What the map page and its embed show: one edition's map, or the all-editions one."""
+    if _all_editions(request):
+        return {
+            "edition": None,
+            "all_editions": True,
+            "map_title": _("All editions"),
+            "map_scope": map_feed.ALL_EDITIONS,
+            "map": _map_parts(request, None, height=height),
+        }
+    edition = _edition(request)
+    return {
+        "edition": edition,
+        "all_editions": False,
+        "map_title": edition.display_title,
+        "map_scope": edition.ordinal,
+        "map": _map_parts(request, edition, height=height),
+    }
+
+
+# The map reads these itself (static/js/participant-map.js): the page is the same whatever they say, so
+# the page cache keys on none of them but on_air, which decides whether the "on air now" box is drawn.
 @require_safe
 @public_cache(params=("on_air",))
 def participant_map(request: HttpRequest) -> HttpResponse:
-    edition = _edition(request)
-    embed_url = request.build_absolute_uri(reverse("pages:map_embed") + f"?edition={edition.ordinal}")
+    context = _map_context(request, height="70vh")
+    edition = context["edition"]
+    embed_url = request.build_absolute_uri(reverse("pages:map_embed") + f"?edition={context['map_scope']}")
+    if edition is None:
+        headline = selectors.every_account_headline()
+        countries = selectors.every_account_countries()
+    else:
+        headline = selectors.headline(edition)
+        countries = selectors.country_choices(edition)
     return _render_map_page(
         request,
         "pages/map.html",
         {
-            "edition": edition,
+            **context,
             "editions": selectors.editions_with_participants(),
-            "headline": selectors.headline(edition),
-            "record_line": event_selectors.published_line(edition),
-            "map": _map_parts(request, edition, height="70vh"),
+            "headline": headline,
+            "countries": countries,
+            "record_line": event_selectors.published_line(edition) if edition else "",
             "embed_url": embed_url,
-            "live": event_is_running(edition),
+            "live": bool(edition) and event_is_running(edition),
         },
     )
 
@@ -273,9 +329,4 @@ def participant_map(request: HttpRequest) -> HttpResponse:
 @csp_replace({"frame-ancestors": ["*"]})
 def participant_map_embed(request: HttpRequest) -> HttpResponse:
     """The map alone, for agencies to put in an iframe on their own sites."""
-    edition = _edition(request)
-    return _render_map_page(
-        request,
-        "pages/map_embed.html",
-        {"edition": edition, "map": _map_parts(request, edition, height="100vh")},
-    )
+    return _render_map_page(request, "pages/map_embed.html", _map_context(request, height="100vh"))

@@ -3,14 +3,20 @@
 //
 // The page (participant-map.js) sends the map feed (pages/selectors/map_feed.py) as bytes and asks
 // questions by message: {id, type, ...arguments} is answered with {id, result} or {id, error}.
-//   load     {buffer, library, maxZoom}  parse the feed, load supercluster from `library`: {count, counts}
-//   filter   {kinds, onAirAt}      cluster only these kinds (and those on air at onAirAt ms): {counts}
+//   load     {buffer, library, fold, maxZoom}  parse the feed, load supercluster from `library` and the
+//                                  folding rule from `fold` (static/js/fold.js): {count, counts, edition}
+//   filter   {kinds, onAirAt, country}  cluster only these kinds (those on air at onAirAt ms, of that
+//                                  country code if any): {counts, bbox of those shown or null}
 //   clusters {bbox, zoom}          clusters and points in the box: [{c, lat, lng, a, o} | {i, lat, lng, k, h}]
 //   expand   {c}                   the zoom at which cluster c splits
 //   leaves   {c, limit}            up to `limit` participants of cluster c: [{i, k, h}]
 //   details  {i}                   everything a popup shows about participant i
 //   inView   {bbox, limit}         how many shown participants are in the box, and the first `limit`
-//   find     {handle, zoom}        participant by handle, and the first zoom from `zoom` where it stands alone
+//   find     {handle | i, zoom}    participant by handle (or number), and the first zoom from `zoom`
+//                                  where it stands alone
+//   search   {query, limit}        shown participants whose handle, agency, city or country holds every word
+//                                  of the query, accents and case ignored: {count, rows (the first `limit`),
+//                                  bbox}
 // Every string stays data: the page puts it in the DOM with textContent only.
 "use strict";
 
@@ -24,6 +30,7 @@ var feed = null;
 var index = null;
 var shown = null;  // Uint8Array: 1 where the participant passes the filter
 var byHandle = null;
+var folded = null;  // the feed's texts and handles folded for searching, once the first search asks
 
 function column(name, length) {
   var value = feed[name];
@@ -32,16 +39,22 @@ function column(name, length) {
 }
 
 function load(message) {
-  importScripts(message.library);
+  importScripts(message.library, message.fold);
   if (typeof message.maxZoom === "number") clusterMaxZoom = message.maxZoom;
   var data = JSON.parse(new TextDecoder().decode(message.buffer));
   if (!data || data.version !== 1 || typeof data.count !== "number") throw new Error("map feed: unknown format");
   feed = data;
-  ["lat", "lng", "kind", "handle", "name", "city", "country", "goal", "hashtag", "when"].forEach(function (name) {
+  ["lat", "lng", "kind", "handle", "name", "city", "country", "code", "goal", "hashtag", "when"].forEach(function (name) {
     column(name, data.count);
   });
   if (!Array.isArray(data.text) || !Array.isArray(data.windows)) throw new Error("map feed: bad tables");
-  return {count: data.count, counts: filter({kinds: [0, 1], onAirAt: null}).counts};
+  // The sparse columns: only the participants they say something about.
+  ["editions", "results"].forEach(function (name) {
+    if (!data[name] || typeof data[name] !== "object") data[name] = {};
+  });
+  if (!Array.isArray(data.measures)) data.measures = [];
+  return {count: data.count, counts: filter({kinds: [0, 1], onAirAt: null, country: ""}).counts,
+    edition: data.edition};
 }
 
 function onAir(i, at) {
@@ -49,20 +62,38 @@ function onAir(i, at) {
   return Boolean(win) && win[1] !== null && win[2] !== null && win[1] * 1000 <= at && at < win[2] * 1000;
 }
 
+// [west, south, east, north] around the participants added to it, or null for none.
+function bounds() {
+  var box = null;
+  return {
+    add: function (i) {
+      var lat = feed.lat[i], lng = feed.lng[i];
+      if (box === null) box = [lng, lat, lng, lat];
+      else box = [Math.min(box[0], lng), Math.min(box[1], lat), Math.max(box[2], lng), Math.max(box[3], lat)];
+    },
+    get: function () { return box; }
+  };
+}
+
 function filter(message) {
   var wanted = [false, false];
   message.kinds.forEach(function (kind) { wanted[kind] = true; });
   var at = message.onAirAt;
+  var country = message.country ? feed.text.indexOf(String(message.country)) : -1;
   var points = [];
   var counts = {agency: 0, officer: 0};
+  var box = bounds();
   shown = new Uint8Array(feed.count);
   for (var i = 0; i < feed.count; i++) {
     var kind = feed.kind[i];
     if (!wanted[kind] || (at !== null && !onAir(i, at))) continue;
+    // A country no participant has (a code from an old link) leaves nobody on the map.
+    if (message.country && feed.code[i] !== country) continue;
     var lat = feed.lat[i], lng = feed.lng[i];
     if (typeof lat !== "number" || typeof lng !== "number" || Math.abs(lat) > 90 || Math.abs(lng) > 180) continue;
     shown[i] = 1;
     counts[KINDS[kind]] += 1;
+    box.add(i);
     points.push({type: "Feature", geometry: {type: "Point", coordinates: [lng, lat]}, properties: {i: i, k: kind}});
   }
   index = new Supercluster({
@@ -73,7 +104,7 @@ function filter(message) {
     map: function (props) { return {a: props.k === 0 ? 1 : 0, o: props.k === 1 ? 1 : 0}; },
     reduce: function (into, props) { into.a += props.a; into.o += props.o; }
   }).load(points);
-  return {counts: counts};
+  return {counts: counts, bbox: box.get()};
 }
 
 function clusters(message) {
@@ -110,8 +141,27 @@ function details(message) {
     hashtag: text(i, "hashtag"),
     localStart: typeof win[0] === "string" ? win[0] : "",
     startsAt: typeof win[1] === "number" ? win[1] * 1000 : null,
+    editions: typeof feed.editions[i] === "number" ? feed.editions[i] : 1,
+    results: results(i),
     lat: feed.lat[i],
     lng: feed.lng[i]
+  };
+}
+
+// The participant's published figures ([[measure, number], ...], in the feed's order) and their source.
+function results(i) {
+  var row = feed.results[i];
+  if (!Array.isArray(row)) return null;
+  var figures = [];
+  feed.measures.forEach(function (measure, n) {
+    if (typeof row[n] === "number") figures.push([String(measure), row[n]]);
+  });
+  var n = feed.measures.length;
+  var name = feed.text[row[n]], url = feed.text[row[n + 1]];
+  return {
+    figures: figures,
+    sourceName: typeof name === "string" ? name : "",
+    sourceUrl: typeof url === "string" ? url : ""
   };
 }
 
@@ -142,8 +192,8 @@ function find(message) {
     byHandle = new Map();
     feed.handle.forEach(function (handle, i) { byHandle.set(String(handle).toLowerCase(), i); });
   }
-  var i = byHandle.get(String(message.handle).toLowerCase());
-  if (i === undefined) return null;
+  var i = typeof message.i === "number" ? message.i : byHandle.get(String(message.handle).toLowerCase());
+  if (i === undefined || i < 0 || i >= feed.count) return null;
   var found = {i: i, lat: feed.lat[i], lng: feed.lng[i], k: feed.kind[i], shown: Boolean(shown[i]), zoom: null};
   if (!found.shown) return found;
   var pad = 1e-6;
@@ -158,6 +208,45 @@ function find(message) {
   return found;
 }
 
+function foldedColumn(name) {
+  if (folded === null) folded = {text: new Array(feed.text.length), handle: new Array(feed.count)};
+  return name === "handle" ? folded.handle : folded.text;
+}
+
+function foldedAt(name, i) {
+  var cache = foldedColumn(name);
+  var at = name === "handle" ? i : feed[name][i];
+  if (cache[at] === undefined) {
+    cache[at] = poltwtFold(name === "handle" ? feed.handle[i] : feed.text[at]);
+  }
+  return cache[at];
+}
+
+var SEARCHED = ["handle", "name", "city", "country"];
+
+function search(message) {
+  // "@PaloAltoPolice" is a handle too: the @ is not part of it.
+  var words = poltwtFold(String(message.query).slice(0, 100)).split(/\s+/).map(function (word) {
+    return word.replace(/^@/, "");
+  }).filter(Boolean);
+  var rows = [], count = 0, box = bounds();
+  if (words.length === 0) return {count: 0, rows: rows, bbox: null};
+  for (var i = 0; i < feed.count; i++) {
+    if (!shown[i]) continue;
+    var all = words.every(function (word) {
+      return SEARCHED.some(function (name) { return foldedAt(name, i).indexOf(word) !== -1; });
+    });
+    if (!all) continue;
+    count += 1;
+    box.add(i);
+    if (rows.length < message.limit) {
+      rows.push({i: i, handle: String(feed.handle[i]), kind: KINDS[feed.kind[i]], name: text(i, "name"),
+        city: text(i, "city"), country: text(i, "country")});
+    }
+  }
+  return {count: count, rows: rows, bbox: box.get()};
+}
+
 var HANDLERS = {
   load: load,
   filter: filter,
@@ -166,7 +255,8 @@ var HANDLERS = {
   leaves: leaves,
   details: details,
   inView: inView,
-  find: find
+  find: find,
+  search: search
 };
 
 self.onmessage = function (event) {

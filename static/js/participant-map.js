@@ -39,6 +39,9 @@
   var LEAVES_LIMIT = 100;  // participants listed in a group that no zoom can split (one place)
   var REDUCED_MOTION = Boolean(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   var PIN_ZOOM = 10;  // a pin's permalink opens at about city scale
+  var SEARCH_LIMIT = 50;  // search results listed as buttons; the map is fitted to all of them
+  // Whether the map shows every edition's accounts (the feed says so): set once it is loaded.
+  var ALL_EDITIONS = {shown: false};
   // The country outlines are added in slices of about this many milliseconds, each its own task: a slow
   // phone keeps answering taps while the map fills.
   var SLICE_MS = 10;
@@ -147,7 +150,41 @@
     // Registrants' own words: text nodes only, like every other line.
     line(box, "poltwt-popup__goal", T.goal || "Local goal", text(props.goal));
     line(box, "poltwt-popup__hashtag", null, text(props.hashtag));
+    // "Editions with #poltwt: 3" as the participant list says it (there only from the second edition on);
+    // on the all-editions map every account's count is the point.
+    if (props.editions > 1 || ALL_EDITIONS.shown) {
+      line(box, "poltwt-popup__editions", null,
+        (T.editions || "Editions with #poltwt: %(count)s").replace("%(count)s", number(props.editions)));
+    }
+    addResults(box, props.results);
     return box;
+  }
+
+  function number(value) {
+    return new Intl.NumberFormat(LANG).format(value);
+  }
+
+  // The edition's published figures for the account ("Tweets 568 · Mentions 662") and their source, a
+  // link only when it is a web address.
+  function addResults(box, results) {
+    if (!results || !results.figures.length) return;
+    line(box, "poltwt-popup__results", T.results || "Results", results.figures.map(function (figure) {
+      return (T[figure[0]] || figure[0]) + " " + number(figure[1]);
+    }).join(" · "));
+    var name = text(results.sourceName), url = text(results.sourceUrl);
+    if (!name && !url) return;
+    var p = el("p", "poltwt-popup__line poltwt-popup__source");
+    p.appendChild(el("span", "poltwt-popup__label", (T.source || "Source") + ": "));
+    if (/^https?:\/\//i.test(url)) {
+      var link = el("a", null, name || url);
+      link.href = url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      p.appendChild(link);
+    } else {
+      p.appendChild(el("bdi", null, name || url));
+    }
+    box.appendChild(p);
   }
 
   function pointTitle(handle, kind) {
@@ -366,6 +403,162 @@
     return {schedule: schedule};
   }
 
+  // The filters and search a link asks for: /map/?kind=agency&country=GB&q=policia&on_air=now. A kind
+  // other than agency or officer ("none", garbage) shows no kind, as the participant list does.
+  function readState() {
+    var params = new URLSearchParams(window.location.search);
+    var kind = params.get("kind") || "";
+    return {
+      q: (params.get("q") || "").trim().slice(0, 100),
+      country: (params.get("country") || "").trim().toUpperCase().slice(0, 2),
+      kinds: {agency: !kind || kind === "agency", officer: !kind || kind === "officer"},
+      onAir: params.get("on_air") === "now"
+    };
+  }
+
+  // The map's search: a query (handle, agency, city or country, accents and case ignored: fold.js) finds
+  // participants among those shown; one is opened on the map, several are listed as buttons (under the
+  // map) and the map is fitted to them all; the result is announced (role="status"). The page's own form
+  // (templates/pages/map.html, with the country filter) drives it; the embed, which has none, gets a
+  // small form and the answer on the map.
+  function searchPanel(map, container, hooks) {
+    var current = hooks.current;
+    var form = document.querySelector("[data-map-filters]");
+    var box = el("div", "poltwt-search leaflet-control");
+    var input, country = null;
+    if (form) {
+      input = form.querySelector('input[name="q"]');
+      country = form.querySelector('select[name="country"]');
+    } else {
+      form = el("form", "poltwt-search__form");
+      form.setAttribute("role", "search");
+      input = el("input", "poltwt-search__input");
+      input.type = "search";
+      input.name = "q";
+      input.maxLength = 100;
+      input.autocomplete = "off";
+      input.id = container.id + "-search";
+      var label = el("label", "poltwt-search__label", T.searchLabel || "Search the map");
+      label.htmlFor = input.id;
+      var button = el("button", "poltwt-search__button", T.search || "Search");
+      button.type = "submit";
+      form.append(label, input, button);
+      box.appendChild(form);
+    }
+    var status = el("p", "poltwt-search__status");
+    status.setAttribute("role", "status");
+    var list = el("ul", "poltwt-search__list");
+    list.setAttribute("aria-label", T.searchResults || "Search results");
+    list.hidden = true;
+    box.append(status, list);
+    // On the page, right under the map: a panel over the map would hide the points under it (on a phone,
+    // most of them). The embed has no room but the map's.
+    var place = document.querySelector("[data-map-search-results]");
+    if (place) place.appendChild(box);
+    else control("topleft", function () { return box; }).addTo(map);
+
+    input.value = current.q;
+    if (country) {
+      // A code no participant of this map has (an old link) is no filter.
+      var known = Array.prototype.some.call(country.options, function (o) { return o.value === current.country; });
+      if (!known) current.country = "";
+      country.value = current.country;
+    }
+
+    function fill(template, count, query) {
+      return String(template || "").replace("{count}", String(count)).replace("{query}", query);
+    }
+
+    function idle() {
+      box.classList.toggle("poltwt-search--idle", !status.textContent && !box.contains(form));
+    }
+
+    function clear() {
+      status.textContent = "";
+      list.replaceChildren();
+      list.hidden = true;
+      delete container.dataset.searchCount;
+      idle();
+    }
+
+    function resultButton(row) {
+      var button = el("button", "poltwt-search__result");
+      button.type = "button";
+      button.appendChild(el("bdi", "poltwt-search__handle", "@" + text(row.handle)));
+      var details = [
+        LABELS[row.kind] ? LABELS[row.kind].one : "",
+        text(row.name),
+        [text(row.city), text(row.country)].filter(Boolean).join(", ")
+      ].filter(Boolean).join(" · ");
+      button.appendChild(document.createTextNode(" – "));
+      button.appendChild(el("bdi", null, details));
+      button.addEventListener("click", function () {
+        hooks.focusOn({i: row.i}).then(function (props) {
+          // Into the popup, as from a group's list; Escape then goes back to the participant's marker.
+          var target = props && map.getContainer().querySelector(".leaflet-popup-content a");
+          if (target) target.focus({preventScroll: true});
+        });
+      });
+      var item = el("li");
+      item.appendChild(button);
+      return item;
+    }
+
+    function show(found, query) {
+      var template = found.count === 0 ? T.searchNone : found.count === 1 ? T.searchOne : T.searchMany;
+      var message = fill(template || "{count} participants match “{query}”.", found.count, query);
+      if (found.count > found.rows.length) message += " " + fill(T.searchMore, found.rows.length, query);
+      status.textContent = message;
+      list.replaceChildren();
+      if (found.count > 1) found.rows.forEach(function (row) { list.appendChild(resultButton(row)); });
+      list.hidden = found.count < 2;
+      container.dataset.searchCount = String(found.count);
+      idle();
+    }
+
+    // Search the participants shown for the current query; `zoom` moves the map to what it finds.
+    var asked = 0;
+    function run(zoom) {
+      var mine = ++asked;
+      var query = current.q;
+      return hooks.ask("search", {query: query, limit: SEARCH_LIMIT}).then(function (found) {
+        if (mine !== asked) return null;
+        show(found, query);
+        if (!zoom) return null;
+        if (found.count === 1) return hooks.focusOn({i: found.rows[0].i});
+        hooks.fitBox(found.bbox);
+        return null;
+      });
+    }
+
+    function apply() {
+      var query = input.value.trim().slice(0, 100);
+      var code = country ? country.value : current.country;
+      var countryChanged = code !== current.country;
+      current.q = query;
+      // Before the map is loaded, the first drawing applies what was chosen meanwhile.
+      if (container.dataset.ready !== "true") return;
+      hooks.saved(true);
+      var filtering = countryChanged ? hooks.changeCountry(code) : Promise.resolve(null);
+      filtering.then(function (shownBox) {
+        if (query) return run(true);
+        clear();
+        if (countryChanged) hooks.fitBox(shownBox);
+        return null;
+      }).catch(function (error) { console.warn("poltwt: search failed:", error); });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      apply();
+    });
+    if (country) country.addEventListener("change", apply);
+    // The clear button of a search field.
+    input.addEventListener("search", function () { if (!input.value) apply(); });
+    idle();
+    return {run: run};
+  }
+
   function init(container) {
     setTexts(container);
     var status = el("div", "poltwt-map-status", T.loading || "Loading the map of participants…");
@@ -394,7 +587,8 @@
       return response.arrayBuffer();
     }).then(function (buffer) {
       var library = container.dataset.clusterLibraryUrl;
-      return ask("load", {buffer: buffer, library: library, maxZoom: map.getMaxZoom()}, [buffer]);
+      return ask("load", {buffer: buffer, library: library, fold: container.dataset.foldUrl,
+        maxZoom: map.getMaxZoom()}, [buffer]);
     });
 
     // The overlays of the layers control: empty groups whose presence on the map says a kind is shown.
@@ -404,6 +598,10 @@
       layers[kind] = L.layerGroup().addTo(map);
       overlays[LABELS[kind].many] = layers[kind];
     });
+    // The filters a link or a reload asks for (/map/?kind=agency&country=GB&q=...): the kinds are the
+    // layers control's boxes, so they are set before it is drawn.
+    var current = readState();
+    KINDS.forEach(function (kind) { if (!current.kinds[kind]) map.removeLayer(layers[kind]); });
     L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
     var points = L.layerGroup().addTo(map);
 
@@ -560,19 +758,48 @@
         .filter(function (index) { return index !== -1; });
     }
 
-    // The filters changed (a kind switched in the layers control, "on air now", the time): the worker
-    // clusters again the participants now shown, then the view is drawn from the new clusters.
+    // The filters changed (a kind switched in the layers control, "on air now", the country, the time):
+    // the worker clusters again the participants now shown, then the view is drawn from the new
+    // clusters. Resolves with the box around those shown (null if none), or null if overtaken.
     var refreshing = null;
     function refresh() {
       var onlyOnAir = onAirBox !== null && onAirBox.checked;
-      refreshing = ask("filter", {kinds: shownKinds(), onAirAt: onlyOnAir ? Date.now() : null});
+      refreshing = ask("filter", {kinds: shownKinds(), onAirAt: onlyOnAir ? Date.now() : null,
+        country: current.country});
       var mine = refreshing;
+      saveState(false);
       return refreshing.then(function (result) {
         if (mine !== refreshing) return null;
         showCounts(result.counts);
         inView.schedule();
-        return draw();
+        return draw().then(function () { return result.bbox; });
       });
+    }
+
+    // The filters in the page's address, so that a reload or a shared link shows the same map. Kept with
+    // replaceState: changing a filter is not a new page to go back from.
+    function saveState(dropPin) {
+      var params = new URLSearchParams(window.location.search);
+      // The pin of a permalink was where the map opened; a new search replaces it.
+      if (dropPin) params.delete("p");
+      function put(name, value) {
+        if (value) params.set(name, value);
+        else params.delete(name);
+      }
+      put("q", current.q);
+      put("country", current.country);
+      var kinds = shownKinds();
+      put("kind", kinds.length === KINDS.length ? "" : kinds.length === 1 ? KINDS[kinds[0]] : "none");
+      if (onAirBox !== null) put("on_air", onAirBox.checked ? "now" : params.has("on_air") ? "1" : "");
+      var query = params.toString();
+      window.history.replaceState(window.history.state, "",
+        window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+    }
+
+    function fitBox(box) {
+      if (!box) return;
+      map.fitBounds([[box[1], box[0]], [box[3], box[2]]],
+        {maxZoom: PIN_ZOOM, padding: [24, 24], animate: !REDUCED_MOTION});
     }
 
     function showCounts(counts) {
@@ -586,6 +813,7 @@
         var label = el("label");
         onAirBox = el("input");
         onAirBox.type = "checkbox";
+        onAirBox.checked = current.onAir;
         onAirBox.addEventListener("change", refresh);
         label.appendChild(onAirBox);
         label.appendChild(document.createTextNode(" " + (T.onAirOnly || "On air now only")));
@@ -619,33 +847,50 @@
       console.warn("poltwt: basemap not drawn:", error);
     });
 
-    // A pin's permalink (/map/?p=handle): open the map on that participant with its popup. The value is
-    // only compared with handles and shown with textContent, so any characters in it are harmless.
-    function focusPermalink() {
-      var wanted = new URLSearchParams(window.location.search).get("p");
-      if (!wanted) return Promise.resolve();
-      wanted = wanted.replace(/^@/, "").slice(0, 50);
+    // Open the map on one participant ({handle} or {i}, the feed's number) with its popup. Resolves with
+    // its details, or null when it is not among the participants shown.
+    function focusOn(request) {
       var zoom = Math.max(map.getZoom(), PIN_ZOOM);
-      return ask("find", {handle: wanted, zoom: zoom}).then(function (found) {
-        var messages = document.getElementById("pin-messages");
-        if (!found || !found.shown) {
-          var template = (messages && messages.dataset.notFound) || "@%s is not on this map.";
-          say(template.replace("%s", wanted));
-          container.dataset.focused = "none";
-          return;
-        }
+      return ask("find", Object.assign({zoom: zoom}, request)).then(function (found) {
+        if (!found || !found.shown) return null;
         // Close enough that the participant stands alone (or, sharing a place with others, at the
         // deepest zoom, where its popup opens on the group).
         map.setView([found.lat, found.lng], found.zoom === null ? map.getMaxZoom() : found.zoom, {animate: false});
         return draw().then(function () {
           var marker = drawn.get("p" + found.i) || nearestCluster(found);
-          if (!marker) return;
-          return openParticipant(marker, found.i).then(function (props) {
-            container.dataset.focused = props.handle.toLowerCase();
-          });
+          return marker ? openParticipant(marker, found.i) : null;
         });
       });
     }
+
+    // A pin's permalink (/map/?p=handle): open the map on that participant with its popup. The value is
+    // only compared with handles and shown with textContent, so any characters in it are harmless.
+    function focusPermalink(wanted) {
+      wanted = wanted.replace(/^@/, "").slice(0, 50);
+      return focusOn({handle: wanted}).then(function (props) {
+        if (props) {
+          container.dataset.focused = props.handle.toLowerCase();
+          return;
+        }
+        var messages = document.getElementById("pin-messages");
+        var template = (messages && messages.dataset.notFound) || "@%s is not on this map.";
+        say(template.replace("%s", wanted));
+        container.dataset.focused = "none";
+      });
+    }
+
+    var search = searchPanel(map, container, {
+      current: current,
+      ask: ask,
+      focusOn: focusOn,
+      fitBox: fitBox,
+      // A new country: cluster again, then show its participants (or what the query finds among them).
+      changeCountry: function (country) {
+        current.country = country;
+        return refresh();
+      },
+      saved: saveState
+    });
 
     function nearestCluster(found) {
       var target = L.latLng(found.lat, found.lng), best = null, distance = Infinity;
@@ -656,18 +901,34 @@
       return best;
     }
 
+    // After the first drawing: the filters of the address, then its pin (?p=) or its search (?q=).
+    function restoreState() {
+      var pin = new URLSearchParams(window.location.search).get("p");
+      var filtered = current.country || current.onAir || shownKinds().length !== KINDS.length;
+      var filtering = filtered ? refresh() : Promise.resolve(null);
+      return filtering.then(function (box) {
+        if (pin) return focusPermalink(pin);
+        if (current.q) return search.run(true);
+        if (current.country) fitBox(box);
+        return null;
+      });
+    }
+
     var ready = loaded.then(function (result) {
+      ALL_EDITIONS.shown = result.edition === "all";
       showCounts(result.counts);
       return draw().then(function () { return result.count; });
     }).then(function (count) {
       container.dataset.count = String(count);
       if (container.dataset.onAirFilter === "true") addOnAirFilter();
-      map.on("overlayadd overlayremove", refresh);
+      map.on("overlayadd overlayremove", function () {
+        refresh().then(function () { if (current.q) search.run(false); });
+      });
       if (count === 0) say(T.empty || "No participants are on the map yet.");
       else say(count + (count === 1 ? " participant is" : " participants are") + " on the map.", true);
       container.dataset.ready = "true";
       inView.schedule();
-      return focusPermalink().then(function () { return count; });
+      return restoreState().then(function () { return count; });
     }).catch(function (error) {
       say(T.loadFailed || "Sorry, the list of participants could not be loaded. Please try again later.");
       container.dataset.ready = "error";

@@ -181,3 +181,41 @@ def test_the_schedule_hour_labels_do_not_overlap_on_a_phone(page, live_server, r
     for (_, right), (left, _) in itertools.pairwise(sorted(boxes)):
         assert right <= left, boxes
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("language", ["en", "es", "ar"])
+def test_the_map_with_its_search_results_filters_and_popup(page, live_server, running_event, language, size):
+    """The map's states that only a visitor's actions (or a link) bring: several search results listed,
+    a country filter, the layers control changed, a popup; the all-editions map; the embed's
+    own search form."""
+    page.set_viewport_size(SIZES[size])
+    # The map jumps to what a search finds instead of gliding: axe judges a still page.
+    page.emulate_media(reduced_motion="reduce")
+    listed = Registration.objects.for_edition(running_event).public().located().order_by("pk")
+    country, handle = listed.values_list("country", "handle")[0]
+    urls = {
+        "search": f"/{language}/map/?edition=6&q=a&kind=agency",
+        "country": f"/{language}/map/?edition=6&country={country}",
+        "popup": f"/{language}/map/?edition=all&p={handle}",
+        "embed": f"/{language}/map/embed/?edition=6&q=police",
+    }
+    found = {}
+    for name, path in urls.items():
+        page.goto(live_server.url + path)
+        wait_for_map(page)
+        if name == "search":
+            expect(page.locator(".poltwt-search__result").first).to_be_visible()
+        if name == "popup":
+            expect(page.locator(".leaflet-popup-content")).to_be_visible()
+            # Leaflet fades popups in: colours are judged once it is opaque.
+            page.wait_for_function(
+                "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+            )
+        if name == "embed":
+            expect(page.locator(".poltwt-search__status")).not_to_be_empty()
+        if violations := axe_violations(page):
+            found[path] = violations
+        if not page.evaluate(NO_SIDEWAYS_SCROLL):
+            found[path] = [f"{page.evaluate('document.documentElement.scrollWidth')} px wide"]
+    assert not found, "\n".join(f"{url} at {size} px:\n  " + "\n  ".join(v) for url, v in found.items())

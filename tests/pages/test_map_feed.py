@@ -3,7 +3,6 @@ version, revalidated by an ETag that names the version and the encoding."""
 
 from __future__ import annotations
 
-import gzip
 import json
 
 import brotli
@@ -12,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from pages import precompressed
-from registrations.models import Registration
+from registrations.models import ParticipantResult, Registration
 from tests.factories import EditionFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,57 +111,98 @@ def test_the_feed_holds_what_the_popup_the_list_and_the_filters_need(client, edi
     assert officer["local_start"] == "08:00 London"
     # Each string is kept once.
     assert len(data["text"]) == len(set(data["text"]))
+    # The country filter's codes, beside the names in the visitor's language.
+    assert [data["text"][code] for code in data["code"]] == ["GB", "US"]
+    # Nobody has a second edition or results: the sparse columns stay empty.
+    assert data["editions"] == {} and data["results"] == {}
 
 
-def test_the_feed_is_compressed_once_and_sent_in_the_encoding_asked_for(client, edition):
-    participant(edition, handle="PaloAltoPolice")
-    plain = client.get(URL, {"edition": 6})
-    packed = client.get(URL, {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip")
-    best = client.get(URL, {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
-    refused = client.get(URL, {"edition": 6}, HTTP_ACCEPT_ENCODING="br;q=0, gzip;q=0")
-
-    assert plain["Content-Type"] == "application/json"
-    assert "Content-Encoding" not in plain and "Content-Encoding" not in refused
-    assert packed["Content-Encoding"] == "gzip" and best["Content-Encoding"] == "br"
-    assert gzip.decompress(packed.content) == plain.content == refused.content
-    assert brotli.decompress(best.content) == plain.content
-    for response in (plain, packed, best):
-        assert response["Vary"] == "Accept-Encoding"
-        assert "public" in response["Cache-Control"] and "s-maxage" in response["Cache-Control"]
-        assert response["Last-Modified"]
-    assert len({plain["ETag"], packed["ETag"], best["ETag"]}) == 3
-    assert best["ETag"].endswith('-br"')
+def test_country_names_come_in_the_language_of_the_address(client, edition):
+    participant(edition, handle="SgtJaneDoe", country="GB")
+    response = client.get(URL.replace("/en/", "/es/"), {"edition": 6})
+    data = json.loads(response.content)
+    assert row(data, 0)["country"] == "Reino Unido"
 
 
-def test_the_etag_follows_the_data_version_and_answers_304(client, edition):
-    participant(edition, handle="PaloAltoPolice")
-    first = client.get(URL, {"edition": 6}, HTTP_ACCEPT_ENCODING="br")
-    again = client.get(URL, {"edition": 6}, HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=first["ETag"])
-    assert again.status_code == 304
-    # Another encoding is another representation: not answered by the brotli one's ETag.
-    other = client.get(URL, {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
-    assert other.status_code == 200
+def test_editions_and_results_only_for_the_rows_that_have_them(client, edition):
+    for ordinal in (1, 2):
+        participant(EditionFactory(ordinal=ordinal), handle="haltonpolice")
+    participant(edition, handle="HaltonPolice", city="Oakville", country="CA")
+    participant(edition, handle="NewInTown", city="Palo Alto")
+    participant(edition, handle="NoFigures", city="Zurich", country="CH")
+    ParticipantResult.objects.create(
+        edition=edition, handle="haltonPOLICE", tweets=186, followers=9000, source_name="BrightPlanet",
+        source_url="https://brightplanet.com/2013/03/25/final-results-of-poltwt-tweet-a-thon/",
+    )  # fmt: skip
+    # A result row with no figure at all says nothing: left out.
+    ParticipantResult.objects.create(edition=edition, handle="NoFigures", source_name="Somebody")
+    # Results of an account that is not on the map (the most mentioned often are not): not in the feed.
+    ParticipantResult.objects.create(edition=edition, handle="FBIPressOffice", mentions=316)
 
-    participant(edition, handle="SanMateoPD")
-    changed = client.get(URL, {"edition": 6}, HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=first["ETag"])
-    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
-    assert json.loads(brotli.decompress(changed.content))["count"] == 2
-
-
-def test_the_feed_shows_user_text_as_data_only(client, edition):
-    payload = "<img src=x onerror=alert(1)>${alert(1)}`"
-    participant(edition, handle="Evil1", agency_name=payload, city=payload)
     data = feed(client)
-    assert row(data, 0)["name"] == payload  # JSON text: the page puts it in the DOM with textContent
+
+    assert data["handle"] == ["HaltonPolice", "NoFigures", "NewInTown"]  # Canada, Switzerland, US
+    assert data["editions"] == {"0": 3}
+    assert data["measures"] == ["tweets", "retweets", "mentions", "followers"]
+    assert list(data["results"]) == ["0"]
+    *figures, source_name, source_url = data["results"]["0"]
+    assert figures == [186, None, None, 9000]
+    assert data["text"][source_name] == "BrightPlanet"
+    assert data["text"][source_url].startswith("https://brightplanet.com/")
 
 
-def test_each_encoding_is_built_once_per_version(client, edition, django_assert_num_queries):
+def test_the_all_editions_feed_has_each_account_once_at_its_latest_place(client, edition):
+    first, second = EditionFactory(ordinal=1), EditionFactory(ordinal=2)
+    participant(first, handle="haltonpolice", city="Milton", country="CA", latitude=43.5, longitude=-79.9)
+    participant(
+        second, handle="HaltonPolice", city="Oakville", country="CA", latitude=43.45, longitude=-79.68
+    )
+    # The latest edition's entry has no point yet: the latest place known wins.
+    participant(edition, handle="HALTONPOLICE", latitude=None, longitude=None, geo_status="pending")
+    participant(first, handle="OnlyOnce", city="Palo Alto")
+    participant(first, handle="NeverPublic", consent_public=False)
+    participant(second, handle="NotApproved", status=Registration.Status.PENDING)
+    participant(first, handle="NeverLocated", latitude=None, longitude=None, geo_status="pending")
+    ParticipantResult.objects.create(edition=second, handle="HaltonPolice", tweets=186)
+    # An officer's point stays at city level here too.
+    participant(first, handle="SgtJaneDoe", officer=True, country="GB", latitude=52.48621234,
+                longitude=-1.89041234, geo_precision=Registration.GeoPrecision.ADDRESS)  # fmt: skip
+
+    response = client.get(URL, {"edition": "all"})
+    assert response.status_code == 200
+    data = json.loads(response.content)
+
+    assert data["edition"] == "all"
+    assert data["handle"] == ["HaltonPolice", "SgtJaneDoe", "OnlyOnce"]
+    halton = row(data, 0)
+    assert (halton["city"], halton["lat"], halton["lng"]) == ("Oakville", 43.45, -79.68)
+    # Three editions with #poltwt (the one without a point counts too), as the participant list says.
+    assert data["editions"] == {"0": 3}
+    # Hours, goals and results belong to one edition: none here.
+    assert halton["local_start"] == "" and halton["starts_at"] is None
+    assert data["results"] == {}
+    assert (row(data, 1)["lat"], row(data, 1)["lng"]) == (52.5, -1.9)
+
+
+def test_the_all_editions_feed_is_kept_per_site_version(client, edition, django_assert_num_queries):
     participant(edition, handle="PaloAltoPolice")
     cache.clear()
-    client.get(URL, {"edition": 6}, HTTP_ACCEPT_ENCODING="br")
-    # Warm, in another encoding: the version and the edition, no participant query (nothing is built).
-    with django_assert_num_queries(2):
-        client.get(URL, {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip")
+    first = client.get(URL, {"edition": "all"}, HTTP_ACCEPT_ENCODING="br")
+    assert first["ETag"].startswith('"all-') and first["ETag"].endswith('-br"')
+    assert (
+        client.get(
+            URL, {"edition": "all"}, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_ACCEPT_ENCODING="br"
+        ).status_code
+        == 304
+    )
+    # Warm, in another encoding: only the version is read, nothing is built.
+    with django_assert_num_queries(1):
+        client.get(URL, {"edition": "all"}, HTTP_ACCEPT_ENCODING="gzip")
+    # A new participant in any edition moves the site's version: the feed follows.
+    participant(EditionFactory(ordinal=2), handle="SanMateoPD")
+    changed = client.get(URL, {"edition": "all"}, HTTP_ACCEPT_ENCODING="br")
+    assert changed["ETag"] != first["ETag"]
+    assert json.loads(brotli.decompress(changed.content))["count"] == 2
 
 
 @pytest.mark.parametrize(

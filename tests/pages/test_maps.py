@@ -70,7 +70,9 @@ def test_assets_are_our_local_static_files_and_exist() -> None:
     div = container(render())
     assert div["data-worker-url"] == static("js/participant-map-worker.js")
     assert div["data-cluster-library-url"] == static("vendor/supercluster/supercluster.min.js")
+    assert div["data-fold-url"] == static("js/fold.js")
     for path in [
+        "js/fold.js",
         "vendor/leaflet/leaflet.js",
         "js/participant-map.js",
         "js/participant-map-worker.js",

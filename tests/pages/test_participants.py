@@ -324,3 +324,34 @@ def test_geojson_is_sent_compressed_to_clients_that_accept_it(client, edition):
     assert gzip.decompress(packed.content) == plain.content
     assert brotli.decompress(best.content) == plain.content
     assert json.loads(plain.content)["features"][0]["properties"]["handle"] == "PaloAltoPolice"
+
+
+def test_the_all_editions_map_and_its_embed(client, edition):
+    participant(
+        EditionFactory(ordinal=1), handle="HaltonPolice", agency_name="Halton <b>Police</b>", country="CA"
+    )
+    participant(edition, handle="haltonpolice", country="CA")
+    participant(edition, handle="SgtJaneDoe", officer=True, country="GB")
+
+    page = body(client, reverse("pages:map"), edition="all")
+    assert '<option value="all" selected>All editions</option>' in page
+    assert f'data-url="{reverse("pages:participants_map_feed")}?edition=all"' in page
+    # Two accounts, once each: one agency, one officer, in two countries.
+    assert "All editions: 1 agency account and 1 officer account from 2 countries" in page
+    assert (
+        '<option value="CA">Canada</option>' in page and '<option value="GB">United Kingdom</option>' in page
+    )
+    assert "/map/embed/?edition=all" in page
+    assert "Halton <b>" not in page
+    embed = body(client, reverse("pages:map_embed"), edition="all")
+    assert "?edition=all" in embed and "All editions" in embed
+    # An edition's page offers the all-editions map in its picker, not selected.
+    assert '<option value="all">All editions</option>' in body(client, reverse("pages:map"), edition=6)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["participant_list", "participants_csv", "participants_json", "participants_geojson", "statistics"],
+)
+def test_all_editions_is_the_maps_alone(client, edition, name):
+    assert client.get(reverse(f"pages:{name}"), {"edition": "all"}).status_code == 404
