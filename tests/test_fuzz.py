@@ -132,6 +132,12 @@ def real_arguments(name: str, registration: Registration, target) -> list[list[s
 @pytest.fixture
 def site(edition, settings):
     settings.RATE_LIMIT_SIGNUP = settings.RATE_LIMIT_LINKS = "100000/h"
+    return build_site(edition)
+
+
+def build_site(edition) -> dict:
+    """Participants of this edition and a past one, one unconfirmed entry, and every public URL under each
+    language prefix (with real tokens). bench/bench_fuzz.py builds the same."""
     past = EditionFactory(ordinal=6, title="6th Global Police Tweet-a-thon")
     ParticipantFactory.create_batch(3, edition=edition)
     source = ParticipantFactory(edition=past)
