@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from poltwt import querynumbers
 from registrations.models import CsvImport, GovernmentDomain
 from registrations.services.common import ReviewError
 from registrations.services.domains import domain_refusal_message, domains_reevaluate_after_commit
@@ -113,10 +114,10 @@ class GovernmentDomainAdmin(admin.ModelAdmin):
         """How far the import is; when done, the new domains and the refused names with their reason."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        try:
-            draft = CsvImport.objects.filter(kind=CsvImport.Kind.DOMAINS, pk=int(unquote(import_id))).first()
-        except (ValueError, OverflowError):
-            draft = None
+        pk = querynumbers.parse(unquote(import_id))
+        draft = (
+            CsvImport.objects.filter(kind=CsvImport.Kind.DOMAINS, pk=pk).first() if pk is not None else None
+        )
         if draft is None:
             raise Http404(gettext("No domain import with id %(id)s.") % {"id": import_id})
         last_progress = draft.progress_at or draft.created_at

@@ -170,7 +170,8 @@ def _imported_url(draft: CsvImport) -> str:
 
 def preview_view(model_admin: CsvImportAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     """What the import will do with the columns as mapped; "Import" applies exactly what was shown."""
-    draft = CsvImport.objects.select_related("edition").filter(pk=unquote(object_id)).first()
+    # get_object, not a filter on the raw id: an id no integer field takes ("²", "abc") is "not found".
+    draft = model_admin.get_object(request, unquote(object_id))
     if draft is None:
         raise Http404(gettext("No CSV import with id %(id)s.") % {"id": object_id})
     if not model_admin.has_view_permission(request, draft):
