@@ -207,6 +207,8 @@ def run_shard(shard: int, shards: int, total: int) -> None:
             pass
         response.close()
         counts["requests"] += 1
+        if counts["requests"] % 5000 == 0:  # into the shard's log, to follow a long run
+            print(f"shard {shard}: {counts['requests']} requests", file=sys.stderr, flush=True)
         counts["by_kind"][kind] = counts["by_kind"].get(kind, 0) + 1
         if int(status[0][:3]) >= 500:
             counts["server_errors"] += 1
