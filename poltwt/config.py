@@ -46,6 +46,11 @@ def database(env: environ.Env, *, default: str) -> dict[str, Any]:
             raise ConfigError("DATABASE_URL names no PostgreSQL database (postgres://user@host:5432/NAME).")
         config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
         config.setdefault("CONN_HEALTH_CHECKS", True)
+        # A server that accepts the connection and never answers would hold the request (and /healthz)
+        # for ever: libpq gives up connecting after this many seconds.
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+        )
     return config
 
 
@@ -95,6 +100,11 @@ def caches(env: environ.Env, *, default_dir: Path) -> dict[str, dict[str, Any]]:
         raise ConfigError(f"CACHE_URL is not a valid cache URL ({exc}).") from exc
     if config["BACKEND"].endswith("filebased.FileBasedCache"):
         config["BACKEND"] = FILE_CACHE  # the same files, with counts that hold across processes
+    if config["BACKEND"].endswith("redis.RedisCache"):
+        # redis-py waits for ever by default: a Redis that accepts connections and never answers would
+        # hold every page (and /healthz). These bound connecting and each command.
+        timeout = env.float("CACHE_TIMEOUT_SECONDS", default=2.0)
+        config.setdefault("OPTIONS", {}).update(socket_connect_timeout=timeout, socket_timeout=timeout)
     return {"default": config, "ratelimit": dict(config)}
 
 

@@ -8,6 +8,10 @@ no connection at all. django-health-check still provides the check classes, the 
 
 A check that fails is named with its reason in every format (HTML, JSON, text); the answer is then 500.
 /healthz is never cached and never touches the page cache (pages/cache.py only looks up public pages).
+
+No check can hang: connecting to PostgreSQL and every Redis command have timeouts (poltwt/config.py:
+DATABASE_CONNECT_TIMEOUT, CACHE_TIMEOUT_SECONDS), the checks' queries a statement timeout, and the queue
+is not read when the database check failed (that would wait for the database a second time).
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ import datetime as dt
 import logging
 import timeit
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -30,11 +36,42 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 from health_check import HealthCheck
 from health_check.base import HealthCheckResult
-from health_check.checks import Database
 from health_check.exceptions import HealthCheckException, ServiceUnavailable
 from health_check.views import HealthCheckView, MediaType
 
 logger = logging.getLogger(__name__)
+
+# The longest a check's query may run on PostgreSQL (a database that answers, but slowly: locks, load).
+STATEMENT_TIMEOUT_MS = 2000
+
+
+@contextmanager
+def bounded_queries(alias: str = "default") -> Iterator[None]:
+    """A transaction whose queries PostgreSQL stops after STATEMENT_TIMEOUT_MS (SET LOCAL: the limit ends
+    with the transaction, so the connection, which later requests reuse, keeps its own)."""
+    connection = connections[alias]
+    with transaction.atomic(using=alias):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
+        yield
+
+
+@dataclasses.dataclass
+class Database(HealthCheck):
+    """The database answers a query (within the statement timeout)."""
+
+    alias: str = "default"
+
+    def run(self) -> None:
+        try:
+            with bounded_queries(self.alias), connections[self.alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+                found = cursor.fetchone()
+        except DatabaseError as exc:
+            raise ServiceUnavailable(f"The database is unavailable ({type(exc).__name__}).") from exc
+        if found != (1,):
+            raise ServiceUnavailable("The database did not return what was asked.")
 
 
 @dataclasses.dataclass
@@ -70,10 +107,11 @@ class QueueAge(HealthCheck):
         due = DBTaskResult.objects.ready()
         try:
             # A task waits from when it was queued, or, if deferred, from when it became due (run_after).
-            waiting_since = [
-                due.filter(run_after=get_date_max()).aggregate(Min("enqueued_at"))["enqueued_at__min"],
-                due.exclude(run_after=get_date_max()).aggregate(Min("run_after"))["run_after__min"],
-            ]
+            with bounded_queries():
+                waiting_since = [
+                    due.filter(run_after=get_date_max()).aggregate(Min("enqueued_at"))["enqueued_at__min"],
+                    due.exclude(run_after=get_date_max()).aggregate(Min("run_after"))["run_after__min"],
+                ]
         except DatabaseError as exc:
             raise ServiceUnavailable("The task queue cannot be read (database unavailable).") from exc
         since = min((moment for moment in waiting_since if moment is not None), default=None)
@@ -107,7 +145,16 @@ class HealthView(HealthCheckView):
         return response
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.results = [run_check(check) for check in self.get_checks()]
+        self.results = []
+        for check in self.get_checks():
+            database_failed = any(
+                isinstance(result.check, Database) and result.error for result in self.results
+            )
+            if isinstance(check, QueueAge) and database_failed:
+                failure = ServiceUnavailable("The task queue cannot be read (database unavailable).")
+                self.results.append(HealthCheckResult(check=check, error=failure, time_taken=0.0))
+            else:
+                self.results.append(run_check(check))
         status = 500 if any(result.error for result in self.results) else 200
         chosen = request.GET.get("format") or _negotiate(request.headers.get("accept", "*/*"))
         if chosen == "json":

@@ -607,14 +607,19 @@ class CsvImport(models.Model):
 
     The file is kept here (bounded by desk's upload form) so that the preview, a change of the column
     mapping and the confirmation all read the same data, and nothing is lost between the requests.
+
+    Government domains (kind DOMAINS, no edition) are imported by a background task in batches: the
+    progress fields say how far it got, so the admin shows it and a task run again after a dead worker
+    carries on from there. Their note goes in source_name; imported_rows counts the new domains.
     """
 
     class Kind(models.TextChoices):
         RESULTS = "results", _("Participants' results")
         PARTICIPANTS = "participants", _("Past participants")
+        DOMAINS = "domains", _("Government email domains")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
     filename = models.CharField(_("file"), max_length=200)
     content = models.TextField(editable=False)
     # {"handle": 0, "tweets": 3, ...}: the column (by position) each field is read from.
@@ -628,6 +633,12 @@ class CsvImport(models.Model):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
     imported_rows = models.PositiveIntegerField(_("rows imported"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows to process"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    refused_count = models.PositiveIntegerField(_("rows refused"), default=0)
+    # [[value, reason], ...]: the first refused rows (REFUSED_LISTED), for the organizer to correct.
+    refused = models.JSONField(_("refused rows"), default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -635,4 +646,6 @@ class CsvImport(models.Model):
         verbose_name_plural = _("CSV imports")
 
     def __str__(self) -> str:
+        if self.edition_id is None:
+            return f"{self.get_kind_display()}: {self.filename}"
         return f"{self.get_kind_display()}: {self.filename} ({self.edition})"

@@ -8,6 +8,7 @@ from django_tasks import task
 from registrations import emails
 from registrations.models import Registration
 from registrations.services.delivery import lost_links_send, mailing_deliver, mailing_retry_at
+from registrations.services.domains import domains_import_run
 from registrations.services.location import registration_geocode
 from registrations.services.reminders import reminders_plan_all, reminders_send_due
 
@@ -47,6 +48,12 @@ def geocode_registrations_task(registration_ids: list[int]) -> None:
     with transaction.atomic():  # the database queue's rows in one commit
         for registration_id in registration_ids:
             geocode_registration_task.enqueue(registration_id)
+
+
+@task()
+def import_domains_task(import_id: int) -> None:
+    """Import an uploaded CSV file of government domains, or carry on with it after a worker died."""
+    domains_import_run(import_id=import_id)
 
 
 @task()

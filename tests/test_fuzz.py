@@ -11,6 +11,7 @@ bench/bench_fuzz.py runs thousands); the total is printed.
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -132,6 +133,12 @@ def real_arguments(name: str, registration: Registration, target) -> list[list[s
 @pytest.fixture
 def site(edition, settings):
     settings.RATE_LIMIT_SIGNUP = settings.RATE_LIMIT_LINKS = "100000/h"
+    return build_site(edition)
+
+
+def build_site(edition) -> dict:
+    """Participants of this edition and a past one, one unconfirmed entry, and every public URL under each
+    language prefix (with real tokens). bench/bench_fuzz.py builds the same."""
     past = EditionFactory(ordinal=6, title="6th Global Police Tweet-a-thon")
     ParticipantFactory.create_batch(3, edition=edition)
     source = ParticipantFactory(edition=past)
@@ -250,18 +257,19 @@ object_ids = st.one_of(
         max_size=12,
     ).map(lambda text: quote(text, safe="")),
 )
-ADMIN_PAGES = ["change/", "delete/", "history/"]
 
 
 def admin_object_urls(object_id: str) -> list[str]:
-    """Each registered model's pages for one object id, and the extra views the desk mounts under it."""
+    """Every admin URL that takes an object id, for this id: each registered model's own (change,
+    delete, history) and the extra views the desk mounts (approve, location, preview, import, ...), read
+    from each ModelAdmin's URL patterns so that a new view is fuzzed without anyone listing it here."""
     urls = []
-    for model in admin.site._registry:
-        base = f"/{django_settings.ADMIN_URL}{model._meta.app_label}/{model._meta.model_name}/{object_id}/"
-        urls.extend(base + page for page in ADMIN_PAGES)
-    for extra in ("location/", "approve/", "reject/"):
-        urls.append(f"/{django_settings.ADMIN_URL}registrations/registration/{object_id}/{extra}")
-    urls.append(f"/{django_settings.ADMIN_URL}registrations/mailing/{object_id}/review/")
+    for model, model_admin in admin.site._registry.items():
+        base = f"/{django_settings.ADMIN_URL}{model._meta.app_label}/{model._meta.model_name}/"
+        for pattern in model_admin.get_urls():
+            route = str(pattern.pattern)
+            if "<" in route:
+                urls.append(base + re.sub(r"<[^>]+>", lambda _: object_id, route))
     return urls
 
 

@@ -1,21 +1,37 @@
-"""The recognised government email domains: edit one by one, or import a CSV file of them."""
+"""The recognised government email domains: edit one by one, or import a CSV file of them.
+
+The upload keeps the file and queues its import (registrations/services/domains.py); the import's page
+shows the progress, reloading itself until the import is done, then the new domains and refused names.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from registrations.models import GovernmentDomain
+from poltwt import querynumbers
+from registrations.models import CsvImport, GovernmentDomain
 from registrations.services.common import ReviewError
-from registrations.services.domains import domains_import_csv, domains_reevaluate_after_commit
+from registrations.services.domains import domain_refusal_message, domains_reevaluate_after_commit
+from registrations.services.imports import domains_import_create, domains_import_enqueue
 
-MAX_CSV_BYTES = 1_000_000
+# 40,000 domains with a note column or two; the file is kept in the database until it is imported.
+MAX_CSV_BYTES = 5_000_000
+# The import's page reloads itself this often until the import is done.
+REFRESH_SECONDS = 2
+# An import with no progress for this long offers to carry on now (a worker that died is replaced, and
+# its task queued again, by the worker processes themselves; this is for an organizer who cannot wait).
+STALLED_AFTER = dt.timedelta(minutes=5)
 
 
 class DomainImportForm(forms.Form):
@@ -31,7 +47,7 @@ class DomainImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_CSV_BYTES:
-            raise forms.ValidationError(_("The file is larger than 1 MB; split it into smaller files."))
+            raise forms.ValidationError(_("The file is larger than 5 MB; split it into smaller files."))
         return upload
 
 
@@ -55,28 +71,34 @@ class GovernmentDomainAdmin(admin.ModelAdmin):
         domains_reevaluate_after_commit()
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.import_view)
-        return [path("import/", view, name="registrations_governmentdomain_import"), *super().get_urls()]
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="registrations_governmentdomain_import"),
+            path(
+                "import/<path:import_id>/",
+                wrap(self.import_progress_view),
+                name="registrations_governmentdomain_import_progress",
+            ),
+            *super().get_urls(),
+        ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = DomainImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                new = domains_import_csv(
-                    data=form.cleaned_data["file"].read(), note=form.cleaned_data["note"]
+                draft = domains_import_create(
+                    data=upload.read(),
+                    filename=upload.name,
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
                 )
             except ReviewError as error:
                 form.add_error("file", str(error))
             else:
-                self.message_user(
-                    request,
-                    ngettext("%(count)d new domain imported.", "%(count)d new domains imported.", len(new))
-                    % {"count": len(new)},
-                    messages.SUCCESS if new else messages.INFO,
-                )
-                return HttpResponseRedirect(reverse("admin:registrations_governmentdomain_changelist"))
+                return HttpResponseRedirect(import_progress_url(draft))
         return TemplateResponse(
             request,
             "admin/registrations/governmentdomain/import.html",
@@ -87,3 +109,44 @@ class GovernmentDomainAdmin(admin.ModelAdmin):
                 "form": form,
             },
         )
+
+    def import_progress_view(self, request: HttpRequest, import_id: str) -> HttpResponse:
+        """How far the import is; when done, the new domains and the refused names with their reason."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        pk = querynumbers.parse(unquote(import_id))
+        draft = (
+            CsvImport.objects.filter(kind=CsvImport.Kind.DOMAINS, pk=pk).first() if pk is not None else None
+        )
+        if draft is None:
+            raise Http404(gettext("No domain import with id %(id)s.") % {"id": import_id})
+        last_progress = draft.progress_at or draft.created_at
+        stalled = draft.imported_at is None and timezone.now() - last_progress > STALLED_AFTER
+        if request.method == "POST" and "resume" in request.POST:
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            if stalled:
+                domains_import_enqueue(draft)
+                self.message_user(request, gettext("The import carries on."), messages.INFO)
+            return HttpResponseRedirect(import_progress_url(draft))
+        return TemplateResponse(
+            request,
+            "admin/registrations/governmentdomain/import_progress.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Import of %(file)s") % {"file": draft.filename},
+                "opts": self.model._meta,
+                "draft": draft,
+                "refresh_seconds": None if draft.imported_at or stalled else REFRESH_SECONDS,
+                "percent": round(100 * draft.rows_done / draft.rows_total) if draft.rows_total else 100,
+                "known": draft.rows_done - draft.imported_rows - draft.refused_count,
+                "refused": [(name, domain_refusal_message(name, reason)) for name, reason in draft.refused],
+                "refused_more": max(draft.refused_count - len(draft.refused), 0),
+                "stalled": stalled,
+                "can_resume": stalled and self.has_add_permission(request),
+            },
+        )
+
+
+def import_progress_url(draft: CsvImport) -> str:
+    return reverse("admin:registrations_governmentdomain_import_progress", args=[draft.pk])

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from desk.admin.domains import import_progress_url
 from desk.admin.edition import HttpsURLField
 from events.models import Edition
 from registrations.forms import VisibleTextMixin
@@ -49,7 +50,11 @@ def preview_url(draft: CsvImport) -> str:
 
 
 class UploadForm(VisibleTextMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("What the file holds"), choices=CsvImport.Kind.choices)
+    # Government domains have an upload of their own (the domain list's "Import from a CSV file").
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=[(kind.value, kind.label) for kind in (CsvImport.Kind.RESULTS, CsvImport.Kind.PARTICIPANTS)],
+    )
     edition = forms.ModelChoiceField(label=_("Edition"), queryset=Edition.objects.order_by("-ordinal"))
     file = forms.FileField(
         label=_("CSV file"),
@@ -165,11 +170,14 @@ def _imported_url(draft: CsvImport) -> str:
 
 def preview_view(model_admin: CsvImportAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     """What the import will do with the columns as mapped; "Import" applies exactly what was shown."""
-    draft = CsvImport.objects.select_related("edition").filter(pk=unquote(object_id)).first()
+    # get_object, not a filter on the raw id: an id no integer field takes ("²", "abc") is "not found".
+    draft = model_admin.get_object(request, unquote(object_id))
     if draft is None:
         raise Http404(gettext("No CSV import with id %(id)s.") % {"id": object_id})
     if not model_admin.has_view_permission(request, draft):
         raise PermissionDenied
+    if draft.kind == CsvImport.Kind.DOMAINS:  # no columns to check: its page shows the progress
+        return HttpResponseRedirect(import_progress_url(draft))
     form = mapping_form(draft)
     if request.method == "POST" and draft.imported_at is None:
         if not model_admin.has_add_permission(request):

@@ -10,9 +10,8 @@ from django.db.models import QuerySet
 from registrations import tasks
 from registrations.models import Registration, RegistrationLogEntry
 
-
-class ReviewError(Exception):
-    """An organizer's review or a registrant's edit cannot be applied (unconfirmed, withdrawn, no reason)."""
+# Raised by the services; defined apart (services.errors) and still importable from here.
+from registrations.services.errors import ReviewError as ReviewError
 
 
 def log_action(

@@ -3,6 +3,9 @@
 The uploaded file is kept in a CsvImport row: the preview, a change of mapping and the confirmation read
 the same data. Each kind (participants' results, past participants) parses the rows and applies them in
 its own module; this one holds what they share.
+
+Government domains need no preview (one column of names, each checked on its own): the upload queues
+their import at once, which services/domains.py runs in the background in batches.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.models import Edition
-from registrations import csvtable
+from registrations import csvtable, tasks
 from registrations.models import CsvImport, Registration
 from registrations.services import past_participants, results
+from registrations.services.domains import domains_read_csv
+from registrations.services.errors import ReviewError
 
 # Each kind's fields, in the order the preview shows them, with the header words that name them in
 # common exports (folded: lower case, no accents or punctuation).
@@ -153,3 +158,34 @@ def csv_import_apply(*, draft: CsvImport, actor: AbstractBaseUser | None) -> int
     draft.imported_rows = count
     draft.save(update_fields=["imported_rows"])
     return count
+
+
+def domains_import_create(
+    *, data: bytes, filename: str, note: str = "", actor: AbstractBaseUser | None
+) -> CsvImport:
+    """Keep an uploaded CSV file of domains and queue its import (domains_import_run).
+
+    Only the file is checked here (UTF-8, readable CSV, some domains; ReviewError otherwise), so that the
+    request answers at once; the names are checked and added in the background.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReviewError(_("The file is not UTF-8 text; save it as CSV (UTF-8).")) from exc
+    total = len(domains_read_csv(text))
+    with transaction.atomic():
+        draft = CsvImport.objects.create(
+            kind=CsvImport.Kind.DOMAINS,
+            filename=filename[:200],
+            content=text,
+            source_name=note[:200],
+            rows_total=total,
+            created_by=actor,
+        )
+        domains_import_enqueue(draft)
+    return draft
+
+
+def domains_import_enqueue(draft: CsvImport) -> None:
+    """Run (or resume) the import in the background once the current transaction commits."""
+    transaction.on_commit(lambda: tasks.import_domains_task.enqueue(draft.pk))

@@ -7,14 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registrations.models import GovernmentDomain, Registration, RegistrationLogEntry
+from registrations.models import Registration, RegistrationLogEntry
 from registrations.services.common import ReviewError, email_after_commit, log_action
+from registrations.services.domains import recognised_domains
 from registrations.services.reminders import reminders_plan
 from registrations.validators import domain_is_recognised, email_domain
-
-
-def recognised_domains() -> list[str]:
-    return list(GovernmentDomain.objects.values_list("domain", flat=True))
 
 
 def is_government_email(email: str) -> bool:

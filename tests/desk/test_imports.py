@@ -219,3 +219,10 @@ def test_officer_accounts_and_the_upload_form_offered_from_the_lists(client, org
     draft = CsvImport.objects.get()
     client.post(preview_url(draft), mapping_data(draft, confirm="1"))
     assert Registration.objects.get().kind == Registration.Kind.OFFICER
+
+
+@pytest.mark.parametrize("object_id", ["%C2%B2", "%E2%91%A0", "abc", "9" * 40, "-1"])
+def test_an_odd_import_id_is_not_found_not_a_server_error(client, organizer, object_id):
+    """The preview filtered on the raw id: "²" gave a 500 (ValueError), found by bench/bench_fuzz.py."""
+    response = client.get(f"/admin/registrations/csvimport/{object_id}/preview/")
+    assert response.status_code == 404

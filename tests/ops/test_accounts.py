@@ -150,3 +150,15 @@ def test_a_malformed_forwarded_hop_is_a_bad_request(organizer_account, settings,
     response = sign_in(Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=hop), "wrong")
     assert response.status_code == 400
     assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.parametrize("page", ["config", "qrcode"])
+def test_an_unknown_totp_device_is_not_found_not_a_server_error(client, page):
+    """django-otp's config and QR-code pages looked the device up with .get(): any unknown id gave a 500
+    (found by bench/bench_fuzz.py). A known device's configuration still opens."""
+    chief = UserFactory(username="otp-chief", is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=chief, name="phone")
+    client.force_login(chief)
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk + 1}/{page}/").status_code == 404
+    assert client.get(f"/admin/otp_totp/totpdevice/{'9' * 30}/{page}/").status_code == 404
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 200

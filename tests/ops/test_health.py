@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
+import subprocess
 import threading
 
 import pytest
@@ -15,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from registrations import tasks
 from tests.factories import RegistrationFactory
+from tests.ops.processes import PYTHON, ROOT, process_env
 
 # The checks run in threads with their own connections: they see only committed data.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,3 +123,74 @@ def test_with_the_database_down_the_failing_checks_are_named(client, settings, d
     as_html = client.get("/healthz", HTTP_ACCEPT="text/html")
     assert as_html.status_code == 500
     assert "Database" in as_html.content.decode() and "Server Error" not in as_html.content.decode()
+
+
+class SilentServer:
+    """A TCP server on 127.0.0.1 that accepts every connection and never answers (a hung database or
+    Redis): the case no refused connection shows."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return  # closed
+            self.accepted.append(conn)  # held open, never read from or written to
+
+    def __enter__(self) -> SilentServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.sock.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+HEALTH_IN_A_PROCESS = """
+import json, time
+import django
+django.setup()
+from django.test import Client
+start = time.monotonic()
+response = Client().get("/healthz?format=json")
+print(json.dumps({"status": response.status_code, "body": response.json(), "took": time.monotonic() - start}))
+"""
+
+
+def test_a_database_and_a_redis_that_never_answer_cannot_hang_healthz():
+    """With the settings as production builds them from DATABASE_URL and CACHE_URL (PostgreSQL's connect
+    timeout, Redis socket timeouts), /healthz names both failing checks instead of waiting for ever. Run in
+    a process of its own so that the settings are read from the environment; the test database is not used."""
+    with SilentServer() as database, SilentServer() as cache:
+        env = process_env(
+            DATABASE_URL=f"postgres://poltwt@127.0.0.1:{database.port}/poltwt",
+            CACHE_URL=f"redis://127.0.0.1:{cache.port}/0",
+            TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+        )
+        # Without the timeouts the request never ends; the generous bound keeps a busy machine from failing.
+        result = subprocess.run(  # noqa: S603 - our own interpreter
+            [PYTHON, "-c", HEALTH_IN_A_PROCESS],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=True,
+        )
+        assert database.accepted and cache.accepted  # both were reached, and answered nothing
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    print(f"\n/healthz answered in {answer['took']:.1f} s with the database and Redis silent")
+    assert answer["status"] == 500
+    body = answer["body"]
+    assert "The database is unavailable" in body["Database(alias='default')"]
+    assert "The cache is unavailable (TimeoutError)" in body["Cache(alias='default')"]
+    assert "database unavailable" in body["QueueAge()"]
