@@ -65,6 +65,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, se
 from django.utils.http import parse_http_date_safe
 
 from pages import precompressed, versioning
+from pages.lru import LocalLRU
 
 logger = logging.getLogger(__name__)
 View = Callable[..., HttpResponse]
@@ -77,13 +78,6 @@ _LOCAL_SIZE = 256  # the pages in use at once (a few editions, languages and lis
 _LOCAL_BYTES = 16 * 1024 * 1024
 _LOCAL_LOCK = threading.Lock()
 _local_bytes = 0
-# Paths whose view was looked up: the site's pages in every language with room to spare; a burst of
-# made-up paths only pushes out lookups, which are made again.
-_RULES_SIZE = 4096
-
-
-# Every page reads ?edition= (the canonical link of its preview card, pages/context_processors.py).
-SITE_PARAMS = frozenset({"edition"})
 
 
 class Rule(NamedTuple):
@@ -91,6 +85,15 @@ class Rule(NamedTuple):
 
     params: frozenset[str]  # the query parameters the view reads
     by_encoding: bool  # its response varies with Accept-Encoding (and only with it)
+
+
+# The paths of cached views already looked up: the site's pages in every language, with room to spare
+# (should more ever come, the least used lookups are only made again).
+_RULES: LocalLRU[str, Rule] = LocalLRU(1024)
+
+
+# Every page reads ?edition= (the canonical link of its preview card, pages/context_processors.py).
+SITE_PARAMS = frozenset({"edition"})
 
 
 def public_cache(
@@ -192,24 +195,32 @@ def cache_key(request: HttpRequest) -> tuple[str | None, str | None]:
     return f"poltwt:page:{versioning.site().token}:{digest}{f':{encoding}' if encoding else ''}", encoding
 
 
-@functools.lru_cache(maxsize=_RULES_SIZE)
 def rule(path: str) -> Rule | None:
-    """How the view of ``path`` is cached, if it is a ``@public_cache`` view; else None."""
-    # The language prefix of the path: i18n_patterns resolve only the active language's.
-    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
-    try:
-        with translation.override(language):
-            match = resolve(path)
-    except Resolver404:
-        return None
-    return getattr(match.func, "public_cache_rule", None)
+    """How the view of ``path`` is cached, if it is a ``@public_cache`` view; else None.
+
+    Remembered for the paths of such views only: other paths (private pages, 404s) go through the whole
+    middleware chain and Django's own resolving anyway.
+    """
+    found = _RULES.get(path)
+    if found is None:
+        # The language prefix of the path: i18n_patterns resolve only the active language's.
+        language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+        try:
+            with translation.override(language):
+                match = resolve(path)
+        except Resolver404:
+            return None
+        found = getattr(match.func, "public_cache_rule", None)
+        if found is not None:
+            _RULES.put(path, found)
+    return found
 
 
 @receiver(setting_changed)
 def _urls_changed(*, setting: str, **kwargs) -> None:
     # Tests that swap the URLconf (as Django's own URL caches are cleared then).
     if setting == "ROOT_URLCONF":
-        rule.cache_clear()
+        _RULES.clear()
 
 
 def shareable(response: HttpResponse, *, encoding: str | None = None) -> bool:
