@@ -12,8 +12,8 @@ and are deleted afterwards); PUBLIC_PAGE_CACHE_RECHECK at its default (1 s). The
 SQLite file seeded once with `manage.py loaddemo --participants 10000`, deleted at the end.
 
 The pages are every public HTML page: home, map, editions, participant list, schedule and statistics, by
-their URL names (reverse(): with a language prefix when the site has them). The bare view is not in the project's URLs: gunicorn serves
-bench/_bare_wsgi.py, which passes every request to poltwt.wsgi.application except /__bench_bare__ (a
+their URL names (reverse(): with a language prefix when the site has them). The bare view is not in the
+project's URLs: gunicorn serves bench/_bare_wsgi.py, which passes every request to poltwt.wsgi.application except /__bench_bare__ (a
 Django view through a handler without middleware: the ceiling) and /__bench_bare_mw__ (the same view
 through the project's full middleware).
 
