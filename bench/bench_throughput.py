@@ -13,9 +13,9 @@ SQLite file seeded once with `manage.py loaddemo --participants 10000`, deleted 
 
 The pages are every public HTML page: home, map, editions, participant list, schedule and statistics, by
 their URL names (reverse(): with a language prefix when the site has them). The bare view is not in the
-project's URLs: gunicorn serves bench/_bare_wsgi.py, which passes every request to poltwt.wsgi.application except /__bench_bare__ (a
-Django view through a handler without middleware: the ceiling) and /__bench_bare_mw__ (the same view
-through the project's full middleware).
+project's URLs: gunicorn serves bench/_bare_wsgi.py, which passes every request to
+poltwt.wsgi.application except /__bench_bare__ (a Django view through a handler without middleware: the
+ceiling) and /__bench_bare_mw__ (the same view through the project's full middleware).
 
 Load generator: wrk (Debian package: apt-get install -y wrk) when installed, 2 threads, --connections
 connections, --seconds per URL; otherwise a Python multi-process generator (http.client, keep-alive where
