@@ -11,11 +11,11 @@ files shared by the workers, in the run's directory) and Redis database 15 (keys
 and are deleted afterwards); PUBLIC_PAGE_CACHE_RECHECK at its default (1 s). The database is a throwaway
 SQLite file seeded once with `manage.py loaddemo --participants 10000`, deleted at the end.
 
-The pages are the home page, the map and the participant list, by their URL names (reverse(): with a
-language prefix when the site has them). The bare view is not in the project's URLs: gunicorn serves
-bench/_bare_wsgi.py, which passes every request to poltwt.wsgi.application except /__bench_bare__ (a
-Django view through a handler without middleware: the ceiling) and /__bench_bare_mw__ (the same view
-through the project's full middleware).
+The pages are every public HTML page: home, map, editions, participant list, schedule and statistics, by
+their URL names (reverse(): with a language prefix when the site has them). The bare view is not in the
+project's URLs: gunicorn serves bench/_bare_wsgi.py, which passes every request to
+poltwt.wsgi.application except /__bench_bare__ (a Django view through a handler without middleware: the
+ceiling) and /__bench_bare_mw__ (the same view through the project's full middleware).
 
 Load generator: wrk (Debian package: apt-get install -y wrk) when installed, 2 threads, --connections
 connections, --seconds per URL; otherwise a Python multi-process generator (http.client, keep-alive where
@@ -46,9 +46,12 @@ BARE = ("/__bench_bare__", "bare Django view", None)
 BARE_MIDDLEWARE = ("/__bench_bare_mw__", "bare view + project middleware", None)
 # URL name, what, the goal: requests/s at least this share of the bare view's.
 PAGES = [
-    ("pages:home", "home page", 0.7),
+    ("pages:home", "home page", 0.9),
     ("pages:map", "map page", 0.9),
-    ("pages:participant_list", "participant list", 0.7),
+    ("pages:edition_list", "editions", 0.9),
+    ("pages:participant_list", "participant list", 0.9),
+    ("pages:schedule", "schedule", 0.9),
+    ("pages:statistics", "statistics", 0.9),
 ]
 CACHES = {
     "default": "embedded default (files shared by the workers, no CACHE_URL)",

@@ -30,8 +30,15 @@ countdown's starting text before its script runs) are up to PUBLIC_PAGE_CACHE_SE
 lifetime; HTTP caches in front may keep them as long (s-maxage).
 
 Only what is safe to share is stored: a 200 to a GET, marked public and not private/no-store, setting no
-cookie and without a Vary header (a response that varies with request headers, such as the GeoJSON with
-and without gzip, is not the same for every visitor of its URL).
+cookie and without a Vary header (a response that varies with request headers is not the same for every
+visitor of its URL). One variation is allowed: a view marked ``@public_cache(by_encoding=True)`` sends
+documents kept compressed (the exports and the map feed, pages/precompressed.py) with ``Vary:
+Accept-Encoding``; its key also holds the encoding the request negotiates (br, gzip or identity, not the
+header as sent, so browsers' many spellings share three entries), and a response is stored only under the
+encoding it was sent in.
+
+Which view a path has (so whether and how it is cached) is looked up once per path and process and
+remembered: resolving the URL on every request cost as much as the rest of a hit.
 """
 
 from __future__ import annotations
@@ -44,17 +51,21 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 
-from pages import versioning
+from pages import precompressed, versioning
+from pages.lru import LocalLRU
 
 logger = logging.getLogger(__name__)
 View = Callable[..., HttpResponse]
@@ -69,19 +80,35 @@ _LOCAL_LOCK = threading.Lock()
 _local_bytes = 0
 
 
+class Rule(NamedTuple):
+    """How the page cache keeps a view's responses."""
+
+    params: frozenset[str]  # the query parameters the view reads
+    by_encoding: bool  # its response varies with Accept-Encoding (and only with it)
+
+
+# The paths of cached views already looked up: the site's pages in every language, with room to spare
+# (should more ever come, the least used lookups are only made again).
+_RULES: LocalLRU[str, Rule] = LocalLRU(1024)
+
+
 # Every page reads ?edition= (the canonical link of its preview card, pages/context_processors.py).
 SITE_PARAMS = frozenset({"edition"})
 
 
-def public_cache(view: View | None = None, *, params: Iterable[str] = ()) -> View | Callable[[View], View]:
+def public_cache(
+    view: View | None = None, *, params: Iterable[str] = (), by_encoding: bool = False
+) -> View | Callable[[View], View]:
     """Mark a view's responses as the same for every visitor: cacheable by us and by any HTTP cache.
 
     ``params`` names the query parameters the view reads besides ``edition``: the page cache keys on
     those alone, and a request carrying any other (or one twice) is answered but not stored, so made-up
-    query strings cannot fill the cache. ``@public_cache`` or ``@public_cache(params=("page", ...))``.
+    query strings cannot fill the cache. ``by_encoding``: the view sends a document kept compressed
+    (pages/precompressed.py), the same for every visitor who accepts the same encoding.
+    ``@public_cache`` or ``@public_cache(params=("page", ...))``.
     """
     if view is None:
-        return functools.partial(public_cache, params=params)
+        return functools.partial(public_cache, params=params, by_encoding=by_encoding)
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -106,7 +133,7 @@ def public_cache(view: View | None = None, *, params: Iterable[str] = ()) -> Vie
         return _conditional(request, response)
 
     # Read by the middleware through the URL's view (outer decorators copy it with functools.wraps).
-    wrapped.public_cache_params = SITE_PARAMS | frozenset(params)  # type: ignore[attr-defined]
+    wrapped.public_cache_rule = Rule(SITE_PARAMS | frozenset(params), by_encoding)  # type: ignore[attr-defined]
     return wrapped
 
 
@@ -119,7 +146,7 @@ class PublicPageCacheMiddleware:
         if request.method not in ("GET", "HEAD") or request.path.startswith(settings.STATIC_URL):
             return self.get_response(request)
         try:
-            key = cache_key(request)
+            key, encoding = cache_key(request)
             entry = _stored(key) if key is not None else None
         except Exception:
             # The cache or the database (versions) is down: answer without the page cache, so that what
@@ -129,7 +156,7 @@ class PublicPageCacheMiddleware:
         if entry is not None:
             return _from_cache(request, entry)
         response = self.get_response(request)
-        if key is not None and request.method == "GET" and shareable(response):
+        if key is not None and request.method == "GET" and shareable(response, encoding=encoding):
             entry = (response.content, tuple(response.items()), time.time())
             if _size(entry) > settings.PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES:
                 return response  # left to HTTP caches and to the data caches behind the view
@@ -141,8 +168,9 @@ class PublicPageCacheMiddleware:
         return response
 
 
-def cache_key(request: HttpRequest) -> str | None:
-    """The key of a URL's page under the current public data version; None when it is not to be stored.
+def cache_key(request: HttpRequest) -> tuple[str | None, str | None]:
+    """The key of a URL's page under the current public data version, and the encoding it is kept in
+    (None unless its view sends documents by encoding); (None, None) when it is not to be stored.
 
     Only a URL whose view is marked ``@public_cache`` has a key, and only with no query parameter but
     those the view reads, each at most once; the key holds them sorted, empty ones left out (the views
@@ -151,41 +179,68 @@ def cache_key(request: HttpRequest) -> str | None:
     a request that passed that check, so a key made of a host Django would refuse never finds anything,
     and the request goes on to its 400.
     """
-    params = cached_params(request.path_info)
-    if params is None:
-        return None
+    found = rule(request.path_info)
+    if found is None:
+        return None, None
     query = []
-    for name, values in request.GET.lists():
-        if name not in params or len(values) > 1:
-            return None
-        if values[0]:
-            query.append((name, values[0]))
+    if request.META.get("QUERY_STRING"):
+        for name, values in request.GET.lists():
+            if name not in found.params or len(values) > 1:
+                return None, None
+            if values[0]:
+                query.append((name, values[0]))
+    encoding = precompressed.chosen_encoding(request) if found.by_encoding else None
     url = f"{request.scheme}://{request._get_raw_host()}{request.path}?{urlencode(sorted(query))}"
     digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
-    return f"poltwt:page:{versioning.site().token}:{digest}"
+    return f"poltwt:page:{versioning.site().token}:{digest}{f':{encoding}' if encoding else ''}", encoding
 
 
-def cached_params(path: str) -> frozenset[str] | None:
-    """The query parameters the view of ``path`` reads, if it is a ``@public_cache`` view; else None."""
-    # The language prefix of the path: i18n_patterns resolve only the active language's.
-    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
-    try:
-        with translation.override(language):
-            match = resolve(path)
-    except Resolver404:
-        return None
-    return getattr(match.func, "public_cache_params", None)
+def rule(path: str) -> Rule | None:
+    """How the view of ``path`` is cached, if it is a ``@public_cache`` view; else None.
+
+    Remembered for the paths of such views only: other paths (private pages, 404s) go through the whole
+    middleware chain and Django's own resolving anyway.
+    """
+    found = _RULES.get(path)
+    if found is None:
+        # The language prefix of the path: i18n_patterns resolve only the active language's.
+        language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+        try:
+            with translation.override(language):
+                match = resolve(path)
+        except Resolver404:
+            return None
+        found = getattr(match.func, "public_cache_rule", None)
+        if found is not None:
+            _RULES.put(path, found)
+    return found
 
 
-def shareable(response: HttpResponse) -> bool:
+@receiver(setting_changed)
+def _urls_changed(*, setting: str, **kwargs) -> None:
+    # Tests that swap the URLconf (as Django's own URL caches are cleared then).
+    if setting == "ROOT_URLCONF":
+        _RULES.clear()
+
+
+def shareable(response: HttpResponse, *, encoding: str | None = None) -> bool:
+    """Whether the response may be kept for everyone asking for its URL (by ``encoding``, for a view
+    that sends documents by encoding: then Vary may name Accept-Encoding, and the response must be in
+    that encoding)."""
     directives = {
         part.split("=", 1)[0].strip().lower() for part in response.get("Cache-Control", "").split(",")
     }
+    if encoding is None:
+        same_for_all = not response.has_header("Vary")
+    else:
+        varies = {part.strip().lower() for part in response.get("Vary", "").split(",")} - {""}
+        sent_in = response.get("Content-Encoding", precompressed.IDENTITY).strip().lower()
+        same_for_all = varies <= {"accept-encoding"} and sent_in == encoding
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not response.has_header("Vary")
+        and same_for_all
         and "public" in directives
         and not directives & _UNSHAREABLE
     )

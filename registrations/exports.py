@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -24,17 +25,27 @@ class _Echo:
         return value
 
 
+def csv_lines(*, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """The rows as CSV lines, a BOM first so that Excel reads non-Latin names correctly."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([safe_cell(value) for value in row])
+
+
 def csv_response(
     *, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> StreamingHttpResponse:
     """Stream rows as UTF-8 CSV (with a BOM so Excel reads non-Latin names correctly)."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([safe_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(header=header, rows=rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_document(*, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The whole CSV as UTF-8 bytes, for a document built once and kept (the public export)."""
+    buffer = io.StringIO()
+    buffer.writelines(csv_lines(header=header, rows=rows))
+    return buffer.getvalue().encode()

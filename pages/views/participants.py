@@ -2,7 +2,8 @@
 
 Each response is built from the cached public data of one edition and is the same for every visitor
 (pages/cache.py keeps it, and says so to HTTP caches). The exports carry an ETag and Last-Modified from
-that edition's public data version, so browsers and proxies revalidate without the data being built.
+that edition's public data version, so browsers and proxies revalidate without the data being built; they
+are kept built and compressed per version (pages/selectors/exports.py, pages/precompressed.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from csp.decorators import csp_replace, csp_update
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -26,10 +27,9 @@ from events.models import Edition
 from pages import maps, precompressed, versioning
 from pages.cache import public_cache
 from pages.selectors import editions as event_selectors
-from pages.selectors import map_feed
+from pages.selectors import exports, map_feed
 from pages.selectors import participants as selectors
 from poltwt import querynumbers
-from registrations.exports import csv_response
 from registrations.models import Registration
 
 PAGE_SIZE = 100
@@ -43,23 +43,6 @@ GEOCODING_ATTRIBUTION = {
     "nominatim": maps.NOMINATIM_ATTRIBUTION,
     "offline": 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)',
 }
-CSV_FIELDS = (
-    "handle",
-    "kind",
-    "agency_name",
-    "agency_level",
-    "city",
-    "region",
-    "country_code",
-    "country_name",
-    "participation_model",
-    "local_goal",
-    "local_hashtag",
-    "x_url",
-)
-# The JSON export also says how many editions each account took part in and, once published, its
-# results in this edition ({"tweets": 568, "retweets": null, ..., "source_name": ..., "source_url": ...}).
-JSON_FIELDS = (*CSV_FIELDS, "editions", "results")
 
 
 def _edition(request: HttpRequest):
@@ -149,33 +132,28 @@ def _page_size(value: str) -> int | str:
 
 
 @require_safe
-@public_cache
-@public_data
+@public_cache(by_encoding=True)
+@public_encoded_data
 def participants_csv(request: HttpRequest) -> HttpResponse:
     edition = _edition(request)
-    rows = ([row[field] for field in CSV_FIELDS] for row in selectors.participants(edition))
-    return csv_response(filename=f"poltwt-{edition.ordinal}-participants.csv", header=CSV_FIELDS, rows=rows)
-
-
-@require_safe
-@public_cache
-@public_data
-def participants_json(request: HttpRequest) -> HttpResponse:
-    edition = _edition(request)
-    rows = [{field: row[field] for field in JSON_FIELDS} for row in selectors.participants(edition)]
-    return JsonResponse(
-        {
-            "edition": edition.ordinal,
-            "title": edition.display_title,
-            "count": len(rows),
-            "participants": rows,
-        },
-        json_dumps_params={"ensure_ascii": False},
+    return precompressed.response(
+        request,
+        exports.participants_csv(edition),
+        content_type="text/csv; charset=utf-8",
+        filename=f"poltwt-{edition.ordinal}-participants.csv",
     )
 
 
 @require_safe
-@public_cache
+@public_cache(by_encoding=True)
+@public_encoded_data
+def participants_json(request: HttpRequest) -> HttpResponse:
+    encoded = exports.participants_json(_edition(request))
+    return precompressed.response(request, encoded, content_type="application/json")
+
+
+@require_safe
+@public_cache(by_encoding=True)
 @public_encoded_data
 def participants_geojson(request: HttpRequest) -> HttpResponse:
     encoded = selectors.map_geojson_encoded(_edition(request))
@@ -204,7 +182,7 @@ def _map_feed_last_modified(request: HttpRequest, *args, **kwargs) -> dt.datetim
 
 
 @require_safe
-@public_cache
+@public_cache(by_encoding=True)
 @condition(etag_func=_map_feed_etag, last_modified_func=_map_feed_last_modified)
 def participants_map_feed(request: HttpRequest) -> HttpResponse:
     """The map's compact data (pages/selectors/map_feed.py): not an export, its shape may change."""

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 PAGES = ["home", "edition_list", "schedule", "map", "map_embed", "participant_list", "statistics"]
 EXPORTS = ["participants_csv", "participants_json", "participant_handles"]
+# Kept compressed (pages/precompressed.py): the same for everyone who accepts the same encoding.
+ENCODED = ["participants_csv", "participants_json", "participants_geojson", "participants_map_feed"]
 # Strings that look like the old page cache's placeholders or like a nonce: user text, shown as text.
 LOOKALIKES = [
     "poltwt-page-cache-nonce",
@@ -60,7 +62,7 @@ def test_a_public_response_is_the_same_for_everyone_and_says_so(client, edition,
     settings.PUBLIC_PAGE_CACHE_RECHECK = 1
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
     first = client.get(url(name))
-    second = Client().get(url(name))  # another visitor, served from the cache (but the streamed CSV)
+    second = Client().get(url(name))  # another visitor, served from the cache
 
     assert first.status_code == second.status_code == 200
     assert directives(first) == {"public": "", "max-age": "1", "s-maxage": "60"}
@@ -73,7 +75,7 @@ def test_a_public_response_is_the_same_for_everyone_and_says_so(client, edition,
     assert "nonce" not in policy
     assert b"nonce" not in body
     assert b"csrfmiddlewaretoken" not in body
-    assert "Vary" not in first
+    assert first.get("Vary") == ("Accept-Encoding" if name in ENCODED else None)
     revalidated = client.get(url(name), HTTP_IF_NONE_MATCH=first["ETag"])
     assert revalidated.status_code == 304
     assert revalidated["ETag"] == first["ETag"]
@@ -115,6 +117,47 @@ def test_a_repeat_visit_is_answered_from_the_cache_before_the_view(client, editi
     assert int(second["Age"]) >= 0
 
 
+@pytest.mark.parametrize("name", ENCODED)
+def test_a_document_kept_compressed_is_answered_from_the_cache_in_each_encoding(client, edition, name):
+    import gzip
+
+    import brotli
+
+    decode = {"identity": bytes, "gzip": gzip.decompress, "br": brotli.decompress}
+    asked = {"identity": "", "gzip": "gzip, deflate", "br": "gzip, deflate, br"}
+    first = {coding: client.get(url(name), HTTP_ACCEPT_ENCODING=header) for coding, header in asked.items()}
+    assert len(stored_keys()) == 3
+    rename_past_the_orm("First1", "Changed quietly")  # only a build would show it
+    # Browsers spell their choice in many ways: each finds the entry of the encoding it negotiates.
+    for coding, header in {"identity": "br;q=0, gzip;q=0", "gzip": "gzip", "br": "br, zstd"}.items():
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(url(name), HTTP_ACCEPT_ENCODING=header)
+        assert len(queries) <= 1, coding  # the version
+        assert again.content == first[coding].content
+        assert again.get("Content-Encoding", "identity") == coding
+        assert again["ETag"] == first[coding]["ETag"] and again["Vary"] == "Accept-Encoding"
+        assert "Age" in again
+    assert (
+        decode["br"](first["br"].content)
+        == decode["gzip"](first["gzip"].content)
+        == first["identity"].content
+    )
+    assert len(stored_keys()) == 3
+
+
+def test_an_export_over_the_size_cap_is_sent_from_its_compressed_copy(
+    client, edition, settings, django_assert_num_queries
+):
+    settings.PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES = 300
+    client.get(url("participants_csv"), HTTP_ACCEPT_ENCODING="br")
+    assert stored_keys() == set()
+    # Not built again: the version and the edition are read, the copy of this version is sent.
+    with django_assert_num_queries(2):
+        again = client.get(url("participants_csv"), HTTP_ACCEPT_ENCODING="gzip")
+    assert again["Content-Encoding"] == "gzip"
+    assert stored_keys() == set()
+
+
 def test_cookies_do_not_prevent_caching(client, edition):
     first = client.get(url("participant_list"))
     visitor = Client()
@@ -150,13 +193,15 @@ def test_the_key_is_the_full_url_under_the_data_version():
     factory = RequestFactory()
 
     def key(path: str, **extra) -> str:
-        return page_cache.cache_key(factory.get(path, **extra))
+        return page_cache.cache_key(factory.get(path, **extra))[0]
 
     assert key("/en/map/") != key("/es/map/")
     assert key("/en/map/?edition=6") != key("/en/map/?edition=7")
     assert key("/en/map/", HTTP_HOST="localhost") != key("/en/map/", HTTP_HOST="127.0.0.1")
     with_cookie = factory.get("/en/map/", HTTP_COOKIE="django_language=es; sessionid=abc")
-    assert page_cache.cache_key(with_cookie) == key("/en/map/")
+    assert page_cache.cache_key(with_cookie)[0] == key("/en/map/")
+    # A page is the same whatever the client decompresses.
+    assert key("/en/map/", HTTP_ACCEPT_ENCODING="gzip, br") == key("/en/map/")
     before = key("/en/map/")
     PublicDataVersion.objects.filter(scope=PublicDataVersion.SITE).update(token="another")
     from pages import versioning
@@ -164,6 +209,21 @@ def test_the_key_is_the_full_url_under_the_data_version():
     versioning.forget()  # as after PUBLIC_PAGE_CACHE_RECHECK in another process
     assert key("/en/map/") != before
     assert "another" in key("/en/map/")
+
+
+def test_a_document_kept_compressed_is_keyed_by_the_encoding_negotiated():
+    factory = RequestFactory()
+    path = reverse("pages:participants_json") + "?edition=6"
+
+    def key(accept: str | None) -> tuple[str | None, str | None]:
+        return page_cache.cache_key(factory.get(path, **({"HTTP_ACCEPT_ENCODING": accept} if accept else {})))
+
+    assert key(None)[1] == key("identity")[1] == key("br;q=0, gzip;q=0")[1] == "identity"
+    assert key("gzip")[1] == key("gzip, deflate")[1] == "gzip"
+    assert key("gzip, deflate, br, zstd")[1] == key("br")[1] == key("*")[1] == "br"
+    # Every spelling of one choice shares its entry; the three choices have three.
+    assert key("gzip, deflate, br, zstd")[0] == key("br")[0]
+    assert len({key(None)[0], key("gzip")[0], key("br")[0]}) == 3
 
 
 def test_a_change_shows_at_once_in_this_process(client, edition, django_capture_on_commit_callbacks):
@@ -266,6 +326,21 @@ def test_a_response_that_varies_sets_a_cookie_or_is_private_is_not_shareable():
     assert not page_cache.shareable(not_found)
 
 
+def test_a_document_by_encoding_is_shareable_only_in_the_encoding_of_its_key():
+    def response(**headers: str) -> HttpResponse:
+        return HttpResponse("page", headers={"Cache-Control": "public, max-age=1", **headers})
+
+    packed = response(Vary="Accept-Encoding", **{"Content-Encoding": "br"})
+    assert page_cache.shareable(packed, encoding="br")
+    assert not page_cache.shareable(packed, encoding="gzip")
+    assert not page_cache.shareable(packed)  # a page that does not say it varies
+    assert page_cache.shareable(response(Vary="Accept-Encoding"), encoding="identity")
+    assert page_cache.shareable(response(), encoding="identity")
+    # Any other variation is not the same for everyone who negotiates the same encoding.
+    assert not page_cache.shareable(response(Vary="Accept-Encoding, Cookie"), encoding="identity")
+    assert not page_cache.shareable(response(Vary="Accept-Language"), encoding="identity")
+
+
 def test_the_geojson_varies_with_gzip_and_is_left_to_its_own_validators(client, edition):
     plain = client.get(url("participants_geojson"))
     packed = client.get(url("participants_geojson"), HTTP_ACCEPT_ENCODING="gzip")
@@ -284,17 +359,30 @@ def stored_keys() -> set[str]:
 
 def test_every_public_page_declares_the_parameters_it_reads(edition):
     for name in PAGES + EXPORTS + ["participants_geojson"]:
-        params = page_cache.cached_params(reverse(f"pages:{name}"))
-        assert params is not None and "edition" in params, name
-    assert page_cache.cached_params(reverse("pages:participant_list")) >= {
+        found = page_cache.rule(reverse(f"pages:{name}"))
+        assert found is not None and "edition" in found.params, name
+    assert page_cache.rule(reverse("pages:participant_list")).params >= {
         "kind",
         "country",
         "q",
         "size",
         "page",
     }
-    assert page_cache.cached_params("/healthz") is None
-    assert page_cache.cached_params(reverse("registrations:lost_link")) is None
+    assert page_cache.rule("/healthz") is None
+    assert page_cache.rule(reverse("registrations:lost_link")) is None
+
+
+def test_a_cached_view_s_path_is_looked_up_once():
+    # Resolving a URL costs as much as the rest of a hit: a cached view's path is remembered.
+    page_cache._RULES.clear()
+    path = reverse("pages:statistics")
+    found = page_cache.rule(path)
+    assert found is not None and page_cache._RULES.get(path) is found
+    assert page_cache.rule(path) is found
+    # Other paths are not (made-up paths could otherwise fill the memory).
+    assert page_cache.rule("/en/no-such-page/") is None
+    assert page_cache.rule(reverse("registrations:lost_link")) is None
+    assert len(page_cache._RULES) == 1
 
 
 @pytest.mark.parametrize(

@@ -214,7 +214,7 @@ def test_csv_export_neutralises_formulas_and_keeps_public_fields(client, edition
     participant(edition, handle="Arabic1", agency_name="شرطة دبي", city="@home")
     response = client.get(reverse("pages:participants_csv"), {"edition": 6})
     assert response["Content-Disposition"] == 'attachment; filename="poltwt-6-participants.csv"'
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     by_handle = {row["handle"]: row for row in rows}
     assert by_handle["Formula1"]["agency_name"] == '\'=HYPERLINK("http://evil","x")'
     assert by_handle["Formula1"]["city"] == "'+1-555"
@@ -241,6 +241,41 @@ def test_json_export(client, edition):
     data = json.loads(body(client, reverse("pages:participants_json"), edition=6))
     assert data["count"] == 1 and data["edition"] == 6
     assert data["participants"][0]["x_url"] == "https://x.com/PaloAltoPolice"
+
+
+@pytest.mark.parametrize("name", ["participants_csv", "participants_json"])
+def test_exports_are_sent_compressed_from_one_copy_per_version(
+    client, edition, name, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    import gzip
+
+    import brotli
+
+    participant(edition, handle="PaloAltoPolice", agency_name="شرطة دبي")
+    url = reverse(f"pages:{name}")
+    plain = client.get(url, {"edition": 6})
+    # Another encoding of the same version: the version and the edition read, nothing built again.
+    with django_assert_num_queries(2):
+        packed = client.get(url, {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    best = client.get(url, {"edition": 6}, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip" and best["Content-Encoding"] == "br"
+    assert gzip.decompress(packed.content) == brotli.decompress(best.content) == plain.content
+    assert "شرطة دبي" in plain.content.decode("utf-8-sig")
+    for response in (plain, packed, best):
+        assert response["Vary"] == "Accept-Encoding"
+        assert response["Content-Type"] == plain["Content-Type"]
+        assert response.get("Content-Disposition") == plain.get("Content-Disposition")
+    assert len({plain["ETag"], packed["ETag"], best["ETag"]}) == 3
+    again = client.get(url, {"edition": 6}, HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=best["ETag"])
+    assert again.status_code == 304
+
+    # A new version is a new copy.
+    with django_capture_on_commit_callbacks(execute=True):
+        participant(edition, handle="SanMateoPD")
+    changed = client.get(url, {"edition": 6}, HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=best["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != best["ETag"]
+    assert "SanMateoPD" in brotli.decompress(changed.content).decode("utf-8-sig")
 
 
 def test_user_text_is_escaped_on_the_list_and_stats(client, edition):
