@@ -101,10 +101,12 @@ class GovernmentDomainAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(import_progress_url(draft))
         return TemplateResponse(
             request,
-            "admin/registrations/governmentdomain/import.html",
+            "admin/registrations/csvimport/upload.html",  # the desk's one CSV upload form
             {
                 **self.admin_site.each_context(request),
                 "title": gettext("Import government domains from a CSV file"),
+                "step": gettext("Import"),
+                "submit_label": gettext("Import"),
                 "opts": self.model._meta,
                 "form": form,
             },

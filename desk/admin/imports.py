@@ -150,6 +150,8 @@ class CsvImportAdmin(admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "title": gettext("Import a CSV file"),
+                "step": gettext("Upload"),
+                "submit_label": gettext("Upload and check"),
                 "opts": self.model._meta,
                 "form": form,
             },
