@@ -47,9 +47,7 @@ import functools
 import hashlib
 import logging
 import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -72,12 +70,6 @@ View = Callable[..., HttpResponse]
 Entry = tuple[bytes, tuple[tuple[str, str], ...], float]  # content, headers, when it was stored (time.time())
 _UNSHAREABLE = frozenset({"private", "no-store", "no-cache"})
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
-_LOCAL: OrderedDict[str, Entry] = OrderedDict()
-_LOCAL_SIZE = 256  # the pages in use at once (a few editions, languages and list filters); ~40 KiB each
-# And at most this many bytes in all: an export of a large edition weighs megabytes.
-_LOCAL_BYTES = 16 * 1024 * 1024
-_LOCAL_LOCK = threading.Lock()
-_local_bytes = 0
 
 
 class Rule(NamedTuple):
@@ -160,7 +152,7 @@ class PublicPageCacheMiddleware:
             entry = (response.content, tuple(response.items()), time.time())
             if _size(entry) > settings.PUBLIC_PAGE_CACHE_MAX_ENTRY_BYTES:
                 return response  # left to HTTP caches and to the data caches behind the view
-            _keep(key, entry)
+            _LOCAL.put(key, entry)
             try:
                 cache.set(key, entry, settings.PUBLIC_PAGE_CACHE_SECONDS)
             except Exception:
@@ -247,47 +239,31 @@ def shareable(response: HttpResponse, *, encoding: str | None = None) -> bool:
 
 
 def _stored(key: str) -> Entry | None:
-    with _LOCAL_LOCK:
-        entry = _LOCAL.get(key)
-        if entry is not None:
-            if time.time() - entry[2] < settings.PUBLIC_PAGE_CACHE_SECONDS:  # as the shared entry expires
-                _LOCAL.move_to_end(key)
-                return entry
-            _forget(key)
+    entry = _LOCAL.get(key)
+    if entry is not None:
+        if time.time() - entry[2] < settings.PUBLIC_PAGE_CACHE_SECONDS:  # as the shared entry expires
+            return entry
+        _LOCAL.discard(key)
     entry = cache.get(key)
     if entry is not None:
-        _keep(key, entry)
+        _LOCAL.put(key, entry)
     return entry
-
-
-def _forget(key: str) -> None:
-    global _local_bytes  # the caller holds _LOCAL_LOCK
-    _local_bytes -= _size(_LOCAL.pop(key))
 
 
 def forget_local() -> None:
     """Drop this process's copies (the shared cache is emptied with cache.clear()): for tests, whose
     rollbacks bring versions back, so that a key can come round again with another test's page."""
-    global _local_bytes
-    with _LOCAL_LOCK:
-        _LOCAL.clear()
-        _local_bytes = 0
-
-
-def _keep(key: str, entry: Entry) -> None:
-    global _local_bytes
-    with _LOCAL_LOCK:
-        if key in _LOCAL:
-            _local_bytes -= _size(_LOCAL.pop(key))
-        _LOCAL[key] = entry
-        _local_bytes += _size(entry)
-        while len(_LOCAL) > _LOCAL_SIZE or _local_bytes > _LOCAL_BYTES:
-            _local_bytes -= _size(_LOCAL.popitem(last=False)[1])
+    _LOCAL.clear()
 
 
 def _size(entry: Entry) -> int:
     content, headers, _ = entry
     return len(content) + sum(len(name) + len(value) for name, value in headers)
+
+
+# The pages in use at once (a few editions, languages and list filters, ~40 KiB each), and at most 16 MiB
+# in all: an export of a large edition weighs megabytes.
+_LOCAL: LocalLRU[str, Entry] = LocalLRU(256, max_weight=16 * 1024 * 1024, weigh=_size)
 
 
 def _from_cache(request: HttpRequest, entry: Entry) -> HttpResponse:
