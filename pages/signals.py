@@ -22,7 +22,6 @@ transaction, naming the fields they wrote: a bulk write of a field the public ma
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Lower
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -101,11 +100,7 @@ def _registration_changed(before: Values, after: Values) -> None:
         # Every edition the account took part in shows its count of editions, which this may move.
         handles = {values["handle"].lower() for values in changed if values["handle"]}
         sharing = (
-            Registration.objects.public()
-            .annotate(lowered=Lower("handle"))
-            .filter(lowered__in=handles)
-            .values_list("edition_id", flat=True)
-            .distinct()
+            Registration.objects.listing_handles(handles).values_list("edition_id", flat=True).distinct()
             if handles
             else []
         )

@@ -130,6 +130,11 @@ class RegistrationQuerySet(models.QuerySet):
         """Entries still in play (not withdrawn)."""
         return self.exclude(status=Registration.Status.WITHDRAWN)
 
+    def listing_handles(self, handles: Iterable[str]) -> RegistrationQuerySet:
+        """Public entries of these handles, in any letter case (``handles`` given in lower case): where an
+        account's count of editions shows."""
+        return self.public().annotate(lowered=Lower("handle")).filter(lowered__in=handles)
+
     def holding_handle(self) -> RegistrationQuerySet:
         """The entries that keep their handle from others: confirmed once, neither rejected nor withdrawn.
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,13 +130,7 @@ def apply(*, draft: CsvImport, rows: list[PastRow], actor: AbstractBaseUser | No
     # The public pages of this edition, and of every edition these accounts took part in (their count of
     # editions moved), show something new.
     handles = {row.handle.lower() for row in rows}
-    sharing = (
-        Registration.objects.public()
-        .annotate(lowered=Lower("handle"))
-        .filter(lowered__in=handles)
-        .values_list("edition_id", flat=True)
-        .distinct()
-    )
+    sharing = Registration.objects.listing_handles(handles).values_list("edition_id", flat=True).distinct()
     public_data_changed.send(sender=Registration, edition_ids={edition.pk, *sharing}, fields=None)
     ids = [registration.pk for registration in registrations]
     transaction.on_commit(lambda: tasks.geocode_registrations_task.enqueue(ids))
