@@ -1,18 +1,21 @@
 """The public participant map: the only module that imports folium.
 
 The page carries no participant data. folium renders a small Leaflet map that loads only our own static
-files (allowed by the policy's script-src 'self'); static/js/participant-map.js then fetches the map feed
-(pages/selectors/map_feed.py) and the packaged basemap in the browser, has a Web Worker
-(static/js/participant-map-worker.js) cluster the participants with supercluster, and builds the markers
+files (allowed by the policy's script-src 'self'). A first inline script, at the top of <head>
+(static/js/participant-map-start.js), starts a Web Worker (static/js/participant-map-worker.js) that
+fetches the map feed (pages/selectors/map_feed.py) and clusters the participants with supercluster while
+the page still loads; static/js/participant-map.js then draws the packaged basemap and builds the markers
 in view with DOM APIs.
 
-The one inline script (folium's, creating the map) carries no per-response nonce, so that the page stays
-the same for every visitor and any cache can keep it. Its element names are fixed instead of folium's
-random ones, so the script is byte-identical for the same settings, and the CSP allows it by its sha256
-(``MapParts.script_hash``, added to the response's script-src by the view).
+The two inline scripts (the start, and folium's creating the map) carry no per-response nonce, so that the
+page stays the same for every visitor and any cache can keep it. folium's element names are fixed instead
+of its random ones, so its script is byte-identical for the same settings; the CSP allows both by their
+sha256 (``MapParts.script_hashes``, added to the response's script-src by the view).
 
-Template use (header in <head>, then html before script)::
+Template use (start before the stylesheets, which would hold it back; header in <head>; html before
+script)::
 
+    {% block head_start %}{{ map.start }}{% endblock %}
     {% block head %}{{ map.header }}{% endblock %}
     {% block content %}{{ map.html }}{{ map.script }}{% endblock %}
 """
@@ -26,8 +29,10 @@ import re
 from dataclasses import dataclass
 
 import folium
+from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 from folium.elements import Element, MacroElement
@@ -54,18 +59,19 @@ _SCRIPT_SRC = re.compile(r"<script src=", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class MapParts:
-    """Three HTML fragments of one map, already marked safe for templates, and the CSP source that allows
-    its inline script.
+    """Four HTML fragments of one map, already marked safe for templates, and the CSP sources that allow
+    its two inline scripts.
 
     They may be output without escaping because they are our own generated markup: every outside
     value in them passed through an escaper (Jinja's ``|e`` for attributes, ``|tojson`` for JavaScript,
     which turns ``<``, ``>``, ``&`` and ``'`` into ``\\u003c`` etc.), and the tests check it.
     """
 
+    start: SafeString  # the inline <script> starting the worker, carrying its URLs as data-* attributes
     header: SafeString  # <link>/<script src> tags and the map's size, for <head>
-    html: SafeString  # the map container, carrying data_url and basemap_url as data-* attributes
+    html: SafeString  # the map container, carrying basemap_url as a data-* attribute
     script: SafeString  # the inline <script> that creates the Leaflet map
-    script_hash: str  # "'sha256-...'" of that script's text, for the response's script-src
+    script_hashes: tuple[str, str]  # "'sha256-...'" of the start's and the script's texts, for script-src
 
 
 class _ParticipantMap(folium.Map):
@@ -79,18 +85,14 @@ class _ParticipantMap(folium.Map):
             </style>
             <link rel="stylesheet" href="{{ this.css_url|e }}">
             <script defer src="{{ this.js_url|e }}"></script>
-            {# Fetched while the scripts load, instead of after them (participant-map.js asks for both). #}
-            <link rel="preload" href="{{ this.data_url|e }}" as="fetch" crossorigin="anonymous">
+            {# Fetched while the scripts load, instead of after them (participant-map.js asks for it). #}
             <link rel="preload" href="{{ this.basemap_url|e }}" as="fetch" crossorigin="anonymous">
         {% endmacro %}
 
         {% macro html(this, kwargs) %}
             <div class="folium-map poltwt-map" id="{{ this.get_name() }}" role="region"
                  aria-label="{{ this.label|e }}" data-map-var="{{ this.get_name() }}"
-                 data-url="{{ this.data_url|e }}" data-basemap-url="{{ this.basemap_url|e }}"
-                 data-worker-url="{{ this.worker_url|e }}"
-                 data-cluster-library-url="{{ this.cluster_library_url|e }}"
-                 data-fold-url="{{ this.fold_url|e }}"
+                 data-basemap-url="{{ this.basemap_url|e }}"
                  data-on-air-filter="{{ 'true' if this.on_air_filter else 'false' }}"
                  data-texts='{{ this.texts|tojson }}'></div>
         {% endmacro %}
@@ -108,7 +110,7 @@ class _ParticipantMap(folium.Map):
         """
     )
 
-    def __init__(self, *, data_url: str, basemap_url: str, height: str, on_air_filter: bool) -> None:
+    def __init__(self, *, basemap_url: str, height: str, on_air_filter: bool) -> None:
         super().__init__(location=WORLD_CENTER, zoom_start=WORLD_ZOOM, tiles=None, world_copy_jump=True)
         # folium.Map passes its min_zoom/max_zoom to its own tile layer only; Leaflet needs them on the map.
         self.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
@@ -117,16 +119,10 @@ class _ParticipantMap(folium.Map):
         self.default_css = [("leaflet_css", static("vendor/leaflet/leaflet.css"))]
         self.css_url = static("css/participant-map.css")
         self.js_url = static("js/participant-map.js")
-        # Loaded by the worker, not by the page: supercluster (with kdbush) runs off the main thread.
-        self.worker_url = static("js/participant-map-worker.js")
-        self.cluster_library_url = static("vendor/supercluster/supercluster.min.js")
-        # The search's folding rule (accents and case), the same as geo/text.py's, for the worker too.
-        self.fold_url = static("js/fold.js")
         self.css_height = height
         self.label = gettext("Map of participating police accounts")
         # The script's words, in the page's language (this markup is cached per language).
         self.texts = map_texts()
-        self.data_url = data_url
         self.basemap_url = basemap_url
         self.on_air_filter = on_air_filter
 
@@ -227,9 +223,7 @@ def _render(
     language: str | None,
 ) -> MapParts:
     with translation.override(language):
-        m = _ParticipantMap(
-            data_url=data_url, basemap_url=basemap_url, height=height, on_air_filter=on_air_filter
-        )
+        m = _ParticipantMap(basemap_url=basemap_url, height=height, on_air_filter=on_air_filter)
     if tiles_url:
         folium.TileLayer(tiles_url, attr=tiles_attribution, name="Street map", max_zoom=MAX_ZOOM).add_to(m)
     if geocoding_attribution:
@@ -243,14 +237,42 @@ def _render(
     # once it has run (DOMContentLoaded follows the deferred scripts).
     header = _SCRIPT_SRC.sub("<script defer src=", figure.header.render().strip())
     code = 'document.addEventListener("DOMContentLoaded", function () {' + figure.script.render() + "});"
-    digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode("ascii")
+    start_code = _start_code()
+    start = format_html(
+        '<script data-url="{}" data-worker-url="{}" data-cluster-library-url="{}" data-fold-url="{}"'
+        ' data-max-zoom="{}">{}</script>',
+        data_url,
+        static("js/participant-map-worker.js"),
+        # Loaded by the worker, not by the page: supercluster (with kdbush) runs off the main thread.
+        static("vendor/supercluster/supercluster.min.js"),
+        # The search's folding rule (accents and case), the same as geo/text.py's, for the worker too.
+        static("js/fold.js"),
+        MAX_ZOOM,
+        start_code,
+    )
     # Our own generated markup: every outside value in it passed through an escaper (see MapParts).
     return MapParts(
+        start=start,
         header=mark_safe(header),  # noqa: S308
         html=mark_safe(figure.html.render().strip()),  # noqa: S308
         script=mark_safe(f"<script>{code}</script>"),  # noqa: S308
-        script_hash=f"'sha256-{digest}'",
+        script_hashes=(_csp_hash(start_code), _csp_hash(code)),
     )
+
+
+@functools.cache
+def _start_code() -> SafeString:
+    """static/js/participant-map-start.js, to be inlined: our own file, which must not end the element."""
+    path = finders.find("js/participant-map-start.js")
+    with open(path, encoding="utf-8") as file:
+        code = file.read()
+    if "</script" in code.lower() or "<!--" in code:
+        raise ValueError("participant-map-start.js would end its inline <script> element early")
+    return mark_safe(code)  # noqa: S308
+
+
+def _csp_hash(code: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode("ascii") + "'"
 
 
 def _name_deterministically(root: Element) -> None:

@@ -4,7 +4,7 @@ The GeoJSON export repeats every property name and nests every point in three ob
 participants it is about 30 MB to parse. The map needs less, in a shape that parses fast and clusters
 without reshaping (static/js/participant-map-worker.js):
 
-    {"version": 1, "edition": 6, "count": 2, "kinds": ["agency", "officer"],
+    {"version": 1, "build": "3f2a9c0d1e7b4a56", "edition": 6, "count": 2, "kinds": ["agency", "officer"],
      "lat": [37.4419, 52.5], "lng": [-122.143, -1.9],  # degrees; officers at city level, as everywhere
      "kind": [0, 1],                                    # index into "kinds"
      "handle": ["PaloAltoPolice", "SgtJaneDoe"],
@@ -25,17 +25,25 @@ hold only rows that have something to say: most participants are new and have no
 
 ``?edition=all`` has the same shape ("edition": "all"): every account that ever took part, once, at its
 latest place, with no hours, goal or results (they belong to one edition).
+
+The map's first view (the world at its opening zoom, clustered as the worker clusters it: pages/clustering.py)
+is worked out from the same document when it is built, and comes with the page. Both carry the same random
+"build", so that the page can tell when its first view and the feed its worker fetched are of different
+data (the data changed between the two requests) and draws again from the feed.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from events.models import Edition
-from pages import precompressed
+from pages import clustering, precompressed
 from pages.localization import zone_place
+from pages.maps import WORLD_ZOOM
 from pages.selectors.participants import cached, cached_for_site, every_account, participants, row_window
 from registrations.models import RESULT_MEASURES
 
@@ -55,14 +63,29 @@ ALL_EDITIONS = "all"
 NO_WINDOW = ["", None, None]
 
 
-def map_feed(edition: Edition) -> precompressed.Encoded:
-    """The feed, encoded and compressed once per version of the edition's public data (and language)."""
-    return cached(edition, "mapfeed", lambda: precompressed.compress(_encode(build_feed(edition))))
+@dataclass(frozen=True)
+class MapData:
+    feed: precompressed.Encoded  # the feed, encoded and compressed
+    first_view: dict[str, Any]  # {"build", "zoom", "items": the worker's answer for the world at zoom}
 
 
-def all_editions_feed() -> precompressed.Encoded:
-    """The all-editions feed, encoded and compressed once per site data version (and language)."""
-    return cached_for_site("mapfeed.all", lambda: precompressed.compress(_encode(build_all_editions_feed())))
+def map_data(edition: Edition | None) -> MapData:
+    """The edition's feed and first view (None: all editions'), built once per version of its public data
+    (and language)."""
+    if edition is None:
+        return cached_for_site("mapdata.all", lambda: _map_data(build_all_editions_feed()))
+    return cached(edition, "mapdata", lambda: _map_data(build_feed(edition)))
+
+
+def _map_data(document: dict[str, Any]) -> MapData:
+    build = secrets.token_hex(8)
+    items = clustering.first_view(
+        document["lat"], document["lng"], document["kind"], document["handle"], zoom=WORLD_ZOOM
+    )
+    return MapData(
+        feed=precompressed.compress(_encode({**document, "build": build})),
+        first_view={"build": build, "zoom": WORLD_ZOOM, "items": items},
+    )
 
 
 def build_feed(edition: Edition) -> dict[str, Any]:

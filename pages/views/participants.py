@@ -186,9 +186,8 @@ def _map_feed_last_modified(request: HttpRequest, *args, **kwargs) -> dt.datetim
 @condition(etag_func=_map_feed_etag, last_modified_func=_map_feed_last_modified)
 def participants_map_feed(request: HttpRequest) -> HttpResponse:
     """The map's compact data (pages/selectors/map_feed.py): not an export, its shape may change."""
-    all_editions = _all_editions(request)
-    encoded = map_feed.all_editions_feed() if all_editions else map_feed.map_feed(_edition(request))
-    return precompressed.response(request, encoded, content_type="application/json")
+    edition = None if _all_editions(request) else _edition(request)
+    return precompressed.response(request, map_feed.map_data(edition).feed, content_type="application/json")
 
 
 @require_safe
@@ -246,9 +245,9 @@ def event_is_running(edition) -> bool:
 
 
 def _render_map_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    # The map's inline script is allowed by its hash, which depends on the map settings: django-csp's
+    # The map's inline scripts are allowed by their hashes, which depend on the map settings: django-csp's
     # decorator is applied to this one rendering rather than to the view once at import.
-    allow_map_script = csp_update({"script-src": [context["map"].script_hash]})
+    allow_map_script = csp_update({"script-src": list(context["map"].script_hashes)})
     return allow_map_script(render)(request, template, context)
 
 
@@ -261,6 +260,7 @@ def _map_context(request: HttpRequest, *, height: str) -> dict[str, Any]:
             "map_title": _("All editions"),
             "map_scope": map_feed.ALL_EDITIONS,
             "map": _map_parts(request, None, height=height),
+            "map_first_view": map_feed.map_data(None).first_view,
         }
     edition = _edition(request)
     return {
@@ -269,6 +269,7 @@ def _map_context(request: HttpRequest, *, height: str) -> dict[str, Any]:
         "map_title": edition.display_title,
         "map_scope": edition.ordinal,
         "map": _map_parts(request, edition, height=height),
+        "map_first_view": map_feed.map_data(edition).first_view,
     }
 
 

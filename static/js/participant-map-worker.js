@@ -1,10 +1,13 @@
 // Participant map worker: holds the participants and clusters them with supercluster, off the page's
 // main thread, so that parsing and clustering 100,000 points never blocks a tap or a key.
 //
-// The page (participant-map.js) sends the map feed (pages/selectors/map_feed.py) as bytes and asks
-// questions by message: {id, type, ...arguments} is answered with {id, result} or {id, error}.
-//   load     {buffer, library, fold, maxZoom}  parse the feed, load supercluster from `library` and the
-//                                  folding rule from `fold` (static/js/fold.js): {count, counts, edition}
+// The page asks questions by message: {id, type, ...arguments} is answered with {id, result} or
+// {id, error}. The first, sent from the page's <head> (participant-map-start.js), is the load; the others
+// come from participant-map.js once it has the answer.
+//   load     {url, library, fold, maxZoom}  fetch and parse the map feed (pages/selectors/map_feed.py),
+//                                  load supercluster from `library` and the folding rule from `fold`
+//                                  (static/js/fold.js): {count, counts, edition, build}
+//                                  Requests sent before it is done wait for it.
 //   filter   {kinds, onAirAt, country}  cluster only these kinds (those on air at onAirAt ms, of that
 //                                  country code if any): {counts, bbox of those shown or null}
 //   clusters {bbox, zoom}          clusters and points in the box: [{c, lat, lng, a, o} | {i, lat, lng, k, h}]
@@ -18,6 +21,13 @@
 //                                  of the query, accents and case ignored: {count, rows (the first `limit`),
 //                                  bbox}
 // Every string stays data: the page puts it in the DOM with textContent only.
+//
+// Two supercluster indexes share the zooms: the world's (zooms up to WORLD_MAX_ZOOM) and the close one
+// (the zooms past it). The world's is built first: its few levels take about a third of the time of all
+// of them, so the page's first view is drawn while the close index is still to come. That one is built
+// after the first clusters are answered, or as soon as a request needs it. A cluster of the world's
+// index has a negative number (-1 - its supercluster id), so that each question goes to the index that
+// made the cluster.
 "use strict";
 
 var KINDS = ["agency", "officer"];
@@ -25,9 +35,15 @@ var KINDS = ["agency", "officer"];
 // share a place, and the page lists them instead of zooming further.
 var clusterMaxZoom = 18;
 var RADIUS = 60;  // px: about the size of a cluster badge and a half
+// The world's index: the map opens at zoom 2 (pages/maps.py) and a phone may fit zoom 1; two zooms more
+// are cheap, and spare a wait at the first zoom in.
+var WORLD_MAX_ZOOM = 4;
 
 var feed = null;
-var index = null;
+var points = null;  // the participants shown, as supercluster's input
+var world = null;  // supercluster for zooms up to WORLD_MAX_ZOOM
+var close = null;  // supercluster for the zooms past it, null until built
+var closeSoon = null;  // the timer that will build it
 var shown = null;  // Uint8Array: 1 where the participant passes the filter
 var byHandle = null;
 var folded = null;  // the feed's texts and handles folded for searching, once the first search asks
@@ -39,9 +55,17 @@ function column(name, length) {
 }
 
 function load(message) {
+  // The feed's request goes out first; the libraries load while it is on its way.
+  var response = fetch(message.url, {credentials: "same-origin"});
   importScripts(message.library, message.fold);
-  if (typeof message.maxZoom === "number") clusterMaxZoom = message.maxZoom;
-  var data = JSON.parse(new TextDecoder().decode(message.buffer));
+  if (typeof message.maxZoom === "number" && message.maxZoom >= 0) clusterMaxZoom = message.maxZoom;
+  return response.then(function (answer) {
+    if (!answer.ok) throw new Error("HTTP " + answer.status + " for the map feed");
+    return answer.json();
+  }).then(loaded);
+}
+
+function loaded(data) {
   if (!data || data.version !== 1 || typeof data.count !== "number") throw new Error("map feed: unknown format");
   feed = data;
   ["lat", "lng", "kind", "handle", "name", "city", "country", "code", "goal", "hashtag", "when"].forEach(function (name) {
@@ -54,7 +78,7 @@ function load(message) {
   });
   if (!Array.isArray(data.measures)) data.measures = [];
   return {count: data.count, counts: filter({kinds: [0, 1], onAirAt: null, country: ""}).counts,
-    edition: data.edition};
+    edition: data.edition, build: data.build};
 }
 
 function onAir(i, at) {
@@ -80,7 +104,7 @@ function filter(message) {
   message.kinds.forEach(function (kind) { wanted[kind] = true; });
   var at = message.onAirAt;
   var country = message.country ? feed.text.indexOf(String(message.country)) : -1;
-  var points = [];
+  var chosen = [];
   var counts = {agency: 0, officer: 0};
   var box = bounds();
   shown = new Uint8Array(feed.count);
@@ -94,29 +118,70 @@ function filter(message) {
     shown[i] = 1;
     counts[KINDS[kind]] += 1;
     box.add(i);
-    points.push({type: "Feature", geometry: {type: "Point", coordinates: [lng, lat]}, properties: {i: i, k: kind}});
+    chosen.push({type: "Feature", geometry: {type: "Point", coordinates: [lng, lat]}, properties: {i: i, k: kind}});
   }
-  index = new Supercluster({
+  points = chosen;
+  world = supercluster(0, Math.min(WORLD_MAX_ZOOM, clusterMaxZoom)).load(points);
+  close = null;
+  return {counts: counts, bbox: box.get()};
+}
+
+function supercluster(minZoom, maxZoom) {
+  return new Supercluster({
     radius: RADIUS,
-    maxZoom: clusterMaxZoom,
+    minZoom: minZoom,
+    maxZoom: maxZoom,
     // Each cluster counts its agencies (a) and officers (o): one badge shows both, so neither kind's
     // clusters can hide the other's.
     map: function (props) { return {a: props.k === 0 ? 1 : 0, o: props.k === 1 ? 1 : 0}; },
     reduce: function (into, props) { into.a += props.a; into.o += props.o; }
-  }).load(points);
-  return {counts: counts, bbox: box.get()};
-}
-
-function clusters(message) {
-  return index.getClusters(message.bbox, message.zoom).map(function (feature) {
-    var p = feature.properties, xy = feature.geometry.coordinates;
-    if (p.cluster) return {c: p.cluster_id, lat: xy[1], lng: xy[0], a: p.a, o: p.o};
-    return {i: p.i, lat: xy[1], lng: xy[0], k: p.k, h: feed.handle[p.i]};
   });
 }
 
+// The index that clusters at this zoom; the close one is built when first needed.
+function indexAt(zoom) {
+  if (zoom <= WORLD_MAX_ZOOM || clusterMaxZoom <= WORLD_MAX_ZOOM) return world;
+  if (close === null) close = supercluster(WORLD_MAX_ZOOM + 1, clusterMaxZoom).load(points);
+  return close;
+}
+
+// Build the close index in a task of its own once the page has its first view (or its new filter).
+function buildCloseSoon() {
+  if (close !== null || closeSoon !== null) return;
+  closeSoon = setTimeout(function () {
+    closeSoon = null;
+    indexAt(WORLD_MAX_ZOOM + 1);
+  }, 0);
+}
+
+// A cluster's number as the page knows it, and back: the world index's are negative.
+function clusterNumber(index, id) {
+  return index === world ? -1 - id : id;
+}
+
+function clusterIndex(c) {
+  return c < 0 ? {index: world, id: -1 - c} : {index: indexAt(WORLD_MAX_ZOOM + 1), id: c};
+}
+
+function clusters(message) {
+  var index = indexAt(message.zoom);
+  var found = index.getClusters(message.bbox, message.zoom).map(function (feature) {
+    var p = feature.properties, xy = feature.geometry.coordinates;
+    if (p.cluster) return {c: clusterNumber(index, p.cluster_id), lat: xy[1], lng: xy[0], a: p.a, o: p.o};
+    return {i: p.i, lat: xy[1], lng: xy[0], k: p.k, h: feed.handle[p.i]};
+  });
+  buildCloseSoon();
+  return found;
+}
+
+function expand(message) {
+  var cluster = clusterIndex(message.c);
+  return cluster.index.getClusterExpansionZoom(cluster.id);
+}
+
 function leaves(message) {
-  return index.getLeaves(message.c, message.limit, 0).map(function (feature) {
+  var cluster = clusterIndex(message.c);
+  return cluster.index.getLeaves(cluster.id, message.limit, 0).map(function (feature) {
     var i = feature.properties.i;
     return {i: i, k: feed.kind[i], h: feed.handle[i]};
   });
@@ -199,7 +264,7 @@ function find(message) {
   var pad = 1e-6;
   var box = [found.lng - pad, found.lat - pad, found.lng + pad, found.lat + pad];
   for (var zoom = message.zoom; zoom <= clusterMaxZoom; zoom++) {
-    var alone = index.getClusters(box, zoom).some(function (f) { return !f.properties.cluster && f.properties.i === i; });
+    var alone = indexAt(zoom).getClusters(box, zoom).some(function (f) { return !f.properties.cluster && f.properties.i === i; });
     if (alone) {
       found.zoom = zoom;
       break;
@@ -251,7 +316,7 @@ var HANDLERS = {
   load: load,
   filter: filter,
   clusters: clusters,
-  expand: function (message) { return index.getClusterExpansionZoom(message.c); },
+  expand: expand,
   leaves: leaves,
   details: details,
   inView: inView,
@@ -259,14 +324,20 @@ var HANDLERS = {
   search: search
 };
 
+var loading = Promise.resolve();  // the load: the page may ask (a click on its first view) before it is done
+
 self.onmessage = function (event) {
   var message = event.data || {};
   var handler = HANDLERS[message.type];
-  try {
+  var answer = (message.type === "load" ? Promise.resolve() : loading).then(function () {
     if (!handler) throw new Error("unknown request " + message.type);
     if (message.type !== "load" && feed === null) throw new Error("map feed not loaded");
-    self.postMessage({id: message.id, result: handler(message)});
-  } catch (error) {
+    return handler(message);
+  });
+  if (message.type === "load") loading = answer;
+  answer.then(function (result) {
+    self.postMessage({id: message.id, result: result});
+  }, function (error) {
     self.postMessage({id: message.id, error: String((error && error.message) || error)});
-  }
+  });
 };

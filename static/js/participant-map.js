@@ -45,6 +45,7 @@
   // The country outlines are added in slices of about this many milliseconds, each its own task: a slow
   // phone keeps answering taps while the map fills.
   var SLICE_MS = 10;
+  var PAINT_WAIT_MS = 200;
 
   function text(value) {
     return typeof value === "string" || typeof value === "number" ? String(value) : "";
@@ -64,52 +65,87 @@
     });
   }
 
-  function nextTask() {
-    if (window.scheduler && typeof window.scheduler.yield === "function") return window.scheduler.yield();
+  // A task at background priority where the browser has them (scheduler.postTask): the worker's answers
+  // (the clusters) and every tap and key go first.
+  function backgroundTask() {
+    if (window.scheduler && typeof window.scheduler.postTask === "function") {
+      return window.scheduler.postTask(function () {}, {priority: "background"});
+    }
     return new Promise(function (resolve) { window.setTimeout(resolve, 0); });
   }
 
-  // work(item) for every item, SLICE_MS at a time; resolves when all are done.
+  // The page's first view ({build, zoom, items}: pages/selectors/map_feed.py), or null.
+  function readFirstView() {
+    var script = document.getElementById("poltwt-map-first-view");
+    try {
+      var view = script ? JSON.parse(script.textContent) : null;
+      return view && typeof view.zoom === "number" && Array.isArray(view.items) ? view : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // Resolves once the next frame is painted (or after PAINT_WAIT_MS where no frame comes: a hidden tab).
+  function painted() {
+    return new Promise(function (resolve) {
+      var timer = window.setTimeout(resolve, PAINT_WAIT_MS);
+      window.requestAnimationFrame(function () {
+        window.clearTimeout(timer);
+        window.setTimeout(resolve, 0);
+      });
+    });
+  }
+
+  // work(item) for every item, SLICE_MS at a time, each slice a background task; resolves when all are
+  // done.
   function inSlices(items, work) {
     var next = 0;
     function slice() {
       var deadline = performance.now() + SLICE_MS;
       while (next < items.length && performance.now() < deadline) work(items[next++]);
-      return next < items.length ? nextTask().then(slice) : undefined;
+      return next < items.length ? backgroundTask().then(slice) : undefined;
     }
-    return Promise.resolve().then(slice);
+    return backgroundTask().then(slice);
   }
 
-  // The worker, asked questions by message (see participant-map-worker.js); each answer is a promise.
-  function clusterWorker(url) {
-    var worker = new Worker(url);
+  // The worker the page's <head> started (participant-map-start.js), asked questions by message (see
+  // participant-map-worker.js). Returns {ask, loaded}: each answer is a promise; loaded is the load's,
+  // the request the head sent with id 0.
+  function clusterWorker(started) {
+    var worker = started.worker;
     var calls = {};
     var next = 1;
     var broken = null;
+    var loaded = new Promise(function (resolve, reject) { calls[0] = {resolve: resolve, reject: reject}; });
     function failAll(error) {
       broken = error;
       Object.keys(calls).forEach(function (id) { calls[id].reject(error); });
       calls = {};
     }
-    worker.onmessage = function (event) {
+    function answer(event) {
       var call = calls[event.data.id];
       if (!call) return;
       delete calls[event.data.id];
       if (event.data.error) call.reject(new Error("map worker: " + event.data.error));
       else call.resolve(event.data.result);
-    };
-    worker.onerror = function (event) {
+    }
+    function failed(event) {
       event.preventDefault();
       failAll(new Error("map worker failed: " + (event.message || "unknown error")));
-    };
-    return function ask(type, args, transfer) {
+    }
+    // What the worker said before this script ran, in order; then what it says from now on.
+    started.early.forEach(function (event) { (event.type === "error" ? failed : answer)(event); });
+    worker.onmessage = answer;
+    worker.onerror = failed;
+    function ask(type, args) {
       if (broken) return Promise.reject(broken);
       return new Promise(function (resolve, reject) {
         var id = next++;
         calls[id] = {resolve: resolve, reject: reject};
-        worker.postMessage(Object.assign({id: id, type: type}, args), transfer || []);
+        worker.postMessage(Object.assign({id: id, type: type}, args));
       });
-    };
+    }
+    return {ask: ask, loaded: loaded};
   }
 
   // A labelled line whose value sits in <bdi>, so right-to-left text cannot reorder the label.
@@ -224,6 +260,14 @@
       return box;
     };
     return ctl;
+  }
+
+  // Whether a point of the first view lies in the box [west, south, east, north] (west may be below
+  // -180 and east above 180: the map repeats sideways).
+  function inBox(item, box) {
+    if (item.lat < box[1] || item.lat > box[3]) return false;
+    if (box[2] - box[0] >= 360) return true;
+    return (((item.lng - box[0]) % 360) + 360) % 360 <= box[2] - box[0];
   }
 
   // The view as supercluster's box [west, south, east, north], latitudes within the Mercator limits.
@@ -571,25 +615,19 @@
     }
 
     var map = window[container.dataset.mapVar];
-    if (typeof L === "undefined" || !(map instanceof L.Map) || typeof window.Worker !== "function") {
+    var started = window.poltwtMapWorker;
+    if (typeof L === "undefined" || !(map instanceof L.Map) || !started) {
       say(T.startFailed || "The map could not be started. Please reload the page.");
       container.dataset.ready = "error";
-      var failed = Promise.reject(new Error("poltwt: Leaflet map or Web Workers not available"));
+      var failed = Promise.reject(new Error("poltwt: Leaflet map or map worker not available"));
       failed.catch(function () {});
       return {map: null, layers: {}, ready: failed};
     }
     L.DomEvent.disableClickPropagation(status);
 
-    var ask = clusterWorker(container.dataset.workerUrl);
-    // The feed was preloaded by the page (<link rel="preload">): its bytes go to the worker as they are,
-    // and are parsed there.
-    var loaded = fetchOk(container.dataset.url).then(function (response) {
-      return response.arrayBuffer();
-    }).then(function (buffer) {
-      var library = container.dataset.clusterLibraryUrl;
-      return ask("load", {buffer: buffer, library: library, fold: container.dataset.foldUrl,
-        maxZoom: map.getMaxZoom()}, [buffer]);
-    });
+    var worker = clusterWorker(started);
+    var ask = worker.ask;
+    var loaded = worker.loaded;
 
     // The overlays of the layers control: empty groups whose presence on the map says a kind is shown.
     var layers = {};
@@ -634,6 +672,10 @@
     var byElement = new WeakMap();
     var drawing = 0;
     var drawCount = 0;
+    // The opening view, clustered on the server as the worker clusters it (pages/clustering.py), came
+    // with the page: it is drawn at once, before the worker has loaded the feed.
+    var firstView = readFirstView();
+    var firstBuild = firstView && firstView.build;
 
     function markerFor(item) {
       var cluster = item.c !== undefined;
@@ -657,7 +699,12 @@
       var mine = ++drawing;
       var zoom = map.getZoom();
       var box = viewBox(map);
-      return ask("clusters", {bbox: box, zoom: zoom}).then(function (items) {
+      var first = firstView;
+      firstView = null;  // only for the opening view: every later one is the worker's
+      var answer = first && first.zoom === zoom
+        ? Promise.resolve(first.items.filter(function (item) { return inBox(item, box); }))
+        : ask("clusters", {bbox: box, zoom: zoom});
+      return answer.then(function (items) {
         if (mine !== drawing) return;  // the view moved on meanwhile
         var west = box[0], east = box[2];
         var keep = new Map();
@@ -684,9 +731,14 @@
           if (!drawn.has(key)) points.addLayer(marker);
         });
         drawn = keep;
-        drawCount += 1;
-        container.dataset.drawn = String(drawCount);
-        keyboard.update();
+        // The Tab stop is chosen by where the icons are laid out: read once the new frame is painted,
+        // rather than forcing a layout of the whole page before the clusters can show.
+        return painted().then(function () {
+          if (mine !== drawing) return;  // the next drawing updates the Tab stop
+          drawCount += 1;
+          container.dataset.drawn = String(drawCount);
+          keyboard.update();
+        });
       });
     }
 
@@ -914,9 +966,18 @@
       });
     }
 
+    // In a task of its own: the page's own setting up is one already.
+    if (firstView) window.setTimeout(draw, 0);
     var ready = loaded.then(function (result) {
       ALL_EDITIONS.shown = result.edition === "all";
       showCounts(result.counts);
+      firstView = null;  // from now on the worker answers
+      if (firstBuild && result.build !== firstBuild) {
+        // The page's first view is of other data than the feed (it changed between the two requests):
+        // none of its markers may stay, even one whose number the worker gives to another cluster.
+        drawn.forEach(function (marker) { points.removeLayer(marker); });
+        drawn = new Map();
+      }
       return draw().then(function () { return result.count; });
     }).then(function (count) {
       container.dataset.count = String(count);

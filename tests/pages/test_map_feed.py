@@ -4,6 +4,7 @@ version, revalidated by an ETag that names the version and the encoding."""
 from __future__ import annotations
 
 import json
+import re
 
 import brotli
 import pytest
@@ -221,3 +222,37 @@ def test_the_all_editions_feed_is_kept_per_site_version(client, edition, django_
 )
 def test_negotiation(header, chosen):
     assert precompressed.negotiate(header) == chosen
+
+
+@pytest.mark.parametrize("scope", ["6", "all"])
+def test_the_page_carries_the_first_view_of_the_feed_it_will_load(client, edition, scope):
+    for n in range(3):
+        participant(edition, handle=f"PaloAlto{n}")  # one place: one cluster
+    participant(edition, handle="Sydney", latitude=-33.8688, longitude=151.2093)
+    cache.clear()
+
+    page = client.get(reverse("pages:map"), {"edition": scope})
+    first = json.loads(
+        re.search(
+            r'<script id="poltwt-map-first-view" type="application/json">(.*?)</script>',
+            page.content.decode(),
+        ).group(1)
+    )
+    data = json.loads(client.get(URL, {"edition": scope}).content)
+
+    assert first["build"] == data["build"] and len(first["build"]) == 16
+    assert first["zoom"] == 2
+    cluster, alone = sorted(first["items"], key=lambda item: "i" in item)
+    assert (cluster["a"], cluster["o"]) == (3, 0)
+    assert alone["h"] == "Sydney" and data["handle"][alone["i"]] == "Sydney"
+    # The embed carries the same one.
+    embed = client.get(reverse("pages:map_embed"), {"edition": scope}).content.decode()
+    assert f'"build": "{first["build"]}"' in embed
+
+
+def test_a_change_builds_a_new_first_view_with_the_feed(client, edition):
+    participant(edition, handle="PaloAltoPolice")
+    before = json.loads(client.get(URL, {"edition": 6}).content)["build"]
+    participant(edition, handle="Sydney", latitude=-33.8688, longitude=151.2093)
+    after = json.loads(client.get(URL, {"edition": 6}).content)
+    assert after["build"] != before and after["count"] == 2

@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import folium
@@ -51,12 +52,21 @@ def render(**overrides: object) -> MapParts:
 
 
 def whole(parts: MapParts) -> str:
-    return parts.header + parts.html + parts.script
+    return parts.start + parts.header + parts.html + parts.script
 
 
 def container(parts: MapParts) -> dict[str, str | None]:
     (div,) = Tags(parts.html).all("div")
     return div
+
+
+def start(parts: MapParts) -> dict[str, str | None]:
+    (script,) = Tags(parts.start).all("script")
+    return script
+
+
+def csp_hash(code: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()}'"
 
 
 def test_assets_are_our_local_static_files_and_exist() -> None:
@@ -67,11 +77,13 @@ def test_assets_are_our_local_static_files_and_exist() -> None:
     # Clustering is supercluster's, in the worker: Leaflet.markercluster is not loaded.
     assert scripts == [static("vendor/leaflet/leaflet.js"), static("js/participant-map.js")]
     assert styles == [static("vendor/leaflet/leaflet.css"), static("css/participant-map.css")]
-    div = container(render())
-    assert div["data-worker-url"] == static("js/participant-map-worker.js")
-    assert div["data-cluster-library-url"] == static("vendor/supercluster/supercluster.min.js")
-    assert div["data-fold-url"] == static("js/fold.js")
+    worker = start(render())
+    assert worker["data-worker-url"] == static("js/participant-map-worker.js")
+    assert worker["data-cluster-library-url"] == static("vendor/supercluster/supercluster.min.js")
+    assert worker["data-fold-url"] == static("js/fold.js")
+    assert worker["data-max-zoom"] == str(MAX_ZOOM)
     for path in [
+        "js/participant-map-start.js",
         "js/fold.js",
         "vendor/leaflet/leaflet.js",
         "js/participant-map.js",
@@ -107,19 +119,20 @@ def test_folium_class_defaults_are_left_alone() -> None:
     assert any("jsdelivr" in url for _, url in folium.Map.default_js)
 
 
-def test_no_script_carries_a_nonce_and_the_inline_one_is_allowed_by_its_hash() -> None:
+def test_no_script_carries_a_nonce_and_the_inline_ones_are_allowed_by_their_hashes() -> None:
     parts = render()
 
-    for markup in [parts.header, parts.html, parts.script]:
+    for markup in [parts.start, parts.header, parts.html, parts.script]:
         assert markup.lower().count("<script") == len(Tags(markup).all("script"))
     scripts = Tags(whole(parts)).all("script")
-    assert len(scripts) == 3  # Leaflet, ours, the inline map
+    assert len(scripts) == 4  # the worker's start, Leaflet, ours, the inline map
     assert not any("nonce" in s for s in scripts)
     assert parts.script.startswith("<script>")
     assert parts.script.endswith("</script>")
     code = parts.script.removeprefix("<script>").removesuffix("</script>")
-    digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
-    assert parts.script_hash == f"'sha256-{digest}'"
+    start_code = re.fullmatch(r"<script [^>]*>(.*)</script>", parts.start, re.DOTALL).group(1)
+    assert start_code == (Path(finders.find("js/participant-map-start.js")).read_text())
+    assert parts.script_hashes == (csp_hash(start_code), csp_hash(code))
 
 
 def test_the_script_is_byte_identical_at_every_render() -> None:
@@ -128,13 +141,16 @@ def test_the_script_is_byte_identical_at_every_render() -> None:
     second = render()
 
     assert second.script == first.script
-    assert second.script_hash == first.script_hash
+    assert second.start == first.start
+    assert second.script_hashes == first.script_hashes
     assert not re.search(r"[0-9a-f]{32}", whole(second))  # none of folium's random element names
 
 
 def test_the_hash_follows_the_settings_in_the_script() -> None:
-    assert render(tiles_url="").script_hash != render().script_hash
-    assert render(geocoding_attribution="").script_hash != render().script_hash
+    assert render(tiles_url="").script_hashes[1] != render().script_hashes[1]
+    assert render(geocoding_attribution="").script_hashes[1] != render().script_hashes[1]
+    # The start's text is the same file whatever the settings: its URLs are attributes.
+    assert render(data_url="/elsewhere.json").script_hashes[0] == render().script_hashes[0]
 
 
 @pytest.mark.parametrize("height", ["70vh", "480px", "32.5rem", "100%"])
@@ -194,7 +210,7 @@ def test_urls_reach_the_browser_as_data_attributes() -> None:
 
     assert div["data-map-var"] == div["id"]
     assert f"window.{div['id']} = L.map(" in parts.script
-    assert div["data-url"] == DATA_URL
+    assert start(parts)["data-url"] == DATA_URL
     assert div["data-basemap-url"] == BASEMAP_URL
     assert div["data-on-air-filter"] == "true"
     assert container(render())["data-on-air-filter"] == "false"
@@ -202,22 +218,26 @@ def test_urls_reach_the_browser_as_data_attributes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "attribute"), [("data_url", "data-url"), ("basemap_url", "data-basemap-url")]
+    ("field", "part", "attribute"),
+    [("data_url", "start", "data-url"), ("basemap_url", "html", "data-basemap-url")],
 )
-def test_hostile_urls_stay_inside_their_attribute(field: str, attribute: str) -> None:
+def test_hostile_urls_stay_inside_their_attribute(field: str, part: str, attribute: str) -> None:
     parts = render(**{field: HOSTILE})
     markup = whole(parts)
 
     assert HOSTILE not in markup
-    assert "&#34;&gt;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in parts.html
-    assert container(parts)[attribute] == HOSTILE
-    assert len(Tags(markup).all("script")) == 3
+    assert "&gt;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in getattr(parts, part)
+    (tag,) = [attrs for attrs in Tags(markup).all("div") + Tags(markup).all("script") if attribute in attrs]
+    assert tag[attribute] == HOSTILE
+    assert len(Tags(markup).all("script")) == 4
 
 
 def test_parts_render_unescaped_in_a_django_template() -> None:
     parts = render()
     page = (
-        engines["django"].from_string("{{ map.header }}{{ map.html }}{{ map.script }}").render({"map": parts})
+        engines["django"]
+        .from_string("{{ map.start }}{{ map.header }}{{ map.html }}{{ map.script }}")
+        .render({"map": parts})
     )
     assert page == whole(parts)
     assert '<div class="folium-map poltwt-map"' in page
