@@ -1006,7 +1006,9 @@
   }
 
   // The page creates the Leaflet map on DOMContentLoaded (pages/maps.py), after the deferred libraries
-  // have run; this listener, added later, runs after that one.
+  // have run; this listener, added later, runs after that one, and sets the map up in a task of its own
+  // (each of the two is a long task on a slow phone; together they would keep it from a tap twice as
+  // long).
   if (document.readyState === "complete") start();
-  else document.addEventListener("DOMContentLoaded", start);
+  else document.addEventListener("DOMContentLoaded", function () { window.setTimeout(start, 0); });
 })();
